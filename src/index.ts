@@ -1,0 +1,12 @@
+// The public API of mpcrp-bot. Anything not exported here is internal and may change.
+export * from './errors.js';
+export {
+  createLogger,
+  type LogFormat,
+  type Logger,
+  type LoggerOptions,
+  type LogLevel,
+  silentLogger,
+} from './log.js';
+export * from './protocol/index.js';
+export * from './transport/index.js';
