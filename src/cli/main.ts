@@ -1,0 +1,111 @@
+#!/usr/bin/env node
+import { readFileSync } from 'node:fs';
+import type { CommandEntry, CommandModule } from './command.js';
+import { EXIT_STATUS_HELP, ExitCode, exitCodeFor } from './exit-codes.js';
+import { flushOutput, installPipeGuards, warn } from './io.js';
+import { applyOptions, CONNECTION_OPTIONS, fastParse, GLOBAL_OPTIONS } from './options.js';
+
+/** Every subcommand: name and summary here, the rest loaded only when it runs. */
+const COMMANDS: CommandEntry[] = [
+  // (entries are added as commands land)
+];
+
+async function runHandler(mod: CommandModule, argv: Record<string, unknown>): Promise<number> {
+  try {
+    return await mod.handler(argv);
+  } catch (error) {
+    const code = exitCodeFor(error);
+    const message = error instanceof Error ? error.message : String(error);
+    warn(code === ExitCode.Internal && error instanceof Error ? (error.stack ?? message) : message);
+    return code;
+  }
+}
+
+function tableFor(mod: CommandModule) {
+  return { ...GLOBAL_OPTIONS, ...(mod.connects ? CONNECTION_OPTIONS : {}), ...mod.options };
+}
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
+  return String(pkg.version);
+}
+
+async function main(args: string[]): Promise<number> {
+  installPipeGuards();
+  const entry = COMMANDS.find((c) => c.name === args[0]);
+  const completing = args.includes('--get-yargs-completions');
+  const loaded = new Map<string, CommandModule>();
+  if (entry) loaded.set(entry.name, await entry.load());
+  if (completing) {
+    for (const c of COMMANDS) if (!loaded.has(c.name)) loaded.set(c.name, await c.load());
+  }
+
+  // Fast path: hot commands parse with node:util and never load yargs.
+  const mod = entry && loaded.get(entry.name);
+  if (mod?.fast && !completing) {
+    const parsed = fastParse({
+      args: args.slice(1),
+      table: tableFor(mod),
+      ...(mod.fast.positional ? { positional: mod.fast.positional } : {}),
+    });
+    if (parsed) return runHandler(mod, parsed);
+  }
+
+  const { default: yargs } = await import('yargs');
+  let exitCode: number = ExitCode.Ok;
+  const y = yargs(args)
+    .scriptName('mpcrp-bot')
+    .usage('$0 <command> [options]\n\nBots, scripting and a server for the MPCRP chat protocol.')
+    .strict()
+    .demandCommand(1, 'Say which command to run; see `mpcrp-bot --help`.')
+    .recommendCommands()
+    .completion('completion', 'Print a bash/zsh completion script (source it from your shell rc)')
+    .version(version())
+    .help()
+    .alias('h', 'help')
+    .epilogue(`${EXIT_STATUS_HELP}\n\nDocs: docs/cli.md. Spec: RFC 8890 with docs/protocol.md.`)
+    .wrap(Math.min(100, process.stdout.columns || 100))
+    .fail((message, error) => {
+      if (error) throw error;
+      warn(`${message}\nRun with --help for usage.`);
+      exitCode = ExitCode.Usage;
+    });
+  applyOptions(y, GLOBAL_OPTIONS);
+  for (const c of COMMANDS) {
+    const m = loaded.get(c.name);
+    if (!m) {
+      y.command(c.name, c.describe);
+      continue;
+    }
+    y.command(
+      m.command,
+      c.describe,
+      (b) => {
+        if (m.connects) applyOptions(b, CONNECTION_OPTIONS);
+        if (m.options) applyOptions(b, m.options);
+        return m.builder ? m.builder(b) : b;
+      },
+      async (argv) => {
+        exitCode = await runHandler(m, argv as Record<string, unknown>);
+      },
+    );
+  }
+  try {
+    await y.parseAsync();
+  } catch (error) {
+    warn(error instanceof Error ? error.message : String(error));
+    return exitCodeFor(error) === ExitCode.Internal ? ExitCode.Usage : exitCodeFor(error);
+  }
+  return exitCode;
+}
+
+main(process.argv.slice(2)).then(
+  async (code) => {
+    process.exitCode = code;
+    await flushOutput();
+  },
+  (error: unknown) => {
+    warn(error instanceof Error ? (error.stack ?? error.message) : String(error));
+    process.exitCode = ExitCode.Internal;
+  },
+);
