@@ -5,6 +5,7 @@ export const MAX_NAME_LENGTH = 20;
 
 // \s covers Unicode white space (incl. NBSP, U+2000-U+200A, U+3000, BOM); \p{Cc} the C0/C1 controls.
 const FORBIDDEN = /[\s\p{Cc}]/u;
+const LONE_SURROGATE = /\p{Cs}/u;
 
 export type NameKind = 'username' | 'room';
 
@@ -21,7 +22,8 @@ export function nameProblem(kind: NameKind, value: string): string | undefined {
   }
   if (FORBIDDEN.test(value)) return 'it contains white space or a control character';
   if (kind === 'room' && value.includes(':')) return "a room ID cannot contain ':'";
-  if (value.includes('\uFFFD')) return 'it is not valid UTF-8';
+  // A lone surrogate has no UTF-8 form: it would go out as U+FFFD, a different name.
+  if (value.includes('\uFFFD') || LONE_SURROGATE.test(value)) return 'it is not valid UTF-8';
   return undefined;
 }
 
