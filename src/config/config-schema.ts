@@ -1,0 +1,235 @@
+// The shape of mpcrp-bot.yaml, one table per section. docs/config.md documents each key;
+// keep the two in step.
+import { statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { LOG_LEVELS } from '../log.js';
+import { nameProblem } from '../protocol/names.js';
+import { parseServerUrl } from '../protocol/url.js';
+import { CRON_EXPECTED, cronProblem, timezoneProblem } from '../schedule/cron.js';
+import { PLACEHOLDERS_EXPECTED, placeholderProblem } from '../schedule/placeholders.js';
+import type { At, Field, Schema } from './schema.js';
+
+export const EXTENSIONS = ['sender', 'presence', 'rooms'] as const;
+
+const username: Schema = {
+  kind: 'string',
+  expected: 'a username of 1-20 characters without spaces',
+  check: (v) => prefixed('is not a valid username', nameProblem('username', v)),
+};
+const room: Schema = {
+  kind: 'string',
+  expected: "a room ID of 1-20 characters without spaces or ':'",
+  check: (v) => prefixed('is not a valid room ID', nameProblem('room', v)),
+};
+const roomList: Schema = { kind: 'list', item: room, unique: true, expected: 'a list of room IDs' };
+
+function prefixed(what: string, problem: string | undefined): string | undefined {
+  return problem === undefined ? undefined : `${what}: ${problem}`;
+}
+
+function fileProblem(value: string, at: At): string | undefined {
+  const path = resolve(at.ctx.baseDir, value);
+  try {
+    if (statSync(path).isFile()) return undefined;
+    return `names ${path}, which is not a file`;
+  } catch {
+    return `names ${path}, which does not exist`;
+  }
+}
+
+/** A path to an existing file, relative to the config file's directory. */
+function existingFile(expected: string): Schema {
+  return {
+    kind: 'string',
+    expected,
+    check: fileProblem,
+    transform: (v, at) => resolve(at.ctx.baseDir, v),
+  };
+}
+
+const serverUrl: Schema = {
+  kind: 'string',
+  expected: 'mpcrp://host:port or mpcrps://host:port',
+  check: (v) => {
+    try {
+      parseServerUrl(v);
+      return undefined;
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      // InvalidUrlError already says what is expected; keep only the reason.
+      const reason = /: (.*?) \(expected/.exec(message)?.[1] ?? message;
+      return `is not a valid server URL: ${reason}`;
+    }
+  },
+};
+
+const opt = (schema: Schema, extra: Omit<Field, 'schema'> = {}): Field => ({ schema, ...extra });
+
+const server: Schema = {
+  kind: 'object',
+  shorthand: 'url',
+  fields: {
+    url: opt(serverUrl),
+    ca: opt(existingFile('a path to a PEM CA bundle')),
+    cert: opt(existingFile('a path to a PEM client certificate')),
+    key: opt(existingFile('a path to a PEM private key')),
+    insecure: opt({ kind: 'boolean' }),
+  },
+};
+
+const bot: Schema = {
+  kind: 'object',
+  shorthand: 'path',
+  fields: {
+    path: opt(existingFile('a bot file, relative to the config file'), { required: true }),
+    options: opt({ kind: 'any' }, { default: {} }),
+    enabled: opt({ kind: 'boolean' }, { default: true }),
+    enable: opt(roomList),
+    disable: opt(roomList, { default: [] }),
+  },
+  check: (value, at, fieldOffset) => {
+    const options = value.options;
+    if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+      at.ctx.report(
+        fieldOffset('options'),
+        `${at.path}.options is not a mapping (expected a mapping handed to the bot)`,
+      );
+    }
+  },
+};
+
+const textOrCommand: Schema = {
+  kind: 'string',
+  expected: PLACEHOLDERS_EXPECTED,
+  check: (v) => placeholderProblem(v),
+};
+
+const announcement: Schema = {
+  kind: 'object',
+  fields: {
+    name: opt({ kind: 'string', expected: 'a name for logs and {name}' }, { required: true }),
+    cron: opt({ kind: 'string', expected: CRON_EXPECTED, check: cronProblem }, { required: true }),
+    timezone: opt({
+      kind: 'string',
+      expected: "an IANA time zone such as 'Europe/Berlin' or 'UTC'",
+      check: timezoneProblem,
+    }),
+    rooms: opt(
+      { ...roomList, nonEmpty: true, expected: 'a non-empty list of room IDs' },
+      { required: true },
+    ),
+    text: opt(textOrCommand),
+    command: opt(textOrCommand),
+    enabled: opt({ kind: 'boolean' }, { default: true }),
+    startAt: opt({ kind: 'date' }),
+    stopAt: opt({ kind: 'date' }),
+    maxRuns: opt({ kind: 'number', integer: true, min: 1 }),
+    maxDelay: opt({ kind: 'duration' }, { default: 600_000 }),
+  },
+  check: (value, at, fieldOffset) => {
+    const hasText = value.text !== undefined;
+    const hasCommand = value.command !== undefined;
+    if (hasText === hasCommand) {
+      at.ctx.report(
+        hasText ? fieldOffset('command') : at.offset,
+        `${at.path} has ${hasText ? 'both text and command' : 'neither text nor command'} (expected exactly one of them)`,
+      );
+    }
+    const { startAt, stopAt } = value as { startAt?: Date; stopAt?: Date };
+    if (startAt && stopAt && stopAt.getTime() <= startAt.getTime()) {
+      at.ctx.report(
+        fieldOffset('stopAt'),
+        `${at.path}.stopAt is not after startAt (expected a stopAt later than startAt)`,
+      );
+    }
+  },
+};
+
+const serve: Schema = {
+  kind: 'object',
+  fields: {
+    host: opt({ kind: 'string', expected: 'a host name or IP address to listen on' }),
+    port: opt({ kind: 'number', integer: true, min: 0, max: 65535 }),
+    maxPayload: opt({ kind: 'number', integer: true, min: 1, max: 16_777_215 }),
+    maxOutputBytes: opt({ kind: 'number', integer: true, min: 1 }),
+    registrationTimeout: opt({ kind: 'duration' }),
+    extensions: opt({
+      kind: 'list',
+      item: { kind: 'enum', values: EXTENSIONS },
+      unique: true,
+      expected: `a list of extension names (${EXTENSIONS.join(', ')})`,
+    }),
+    tls: opt({
+      kind: 'object',
+      fields: {
+        cert: opt(existingFile('a path to a PEM certificate')),
+        key: opt(existingFile('a path to a PEM private key')),
+        ca: opt(existingFile('a path to a PEM CA bundle')),
+      },
+      check: (value, at) => {
+        if ((value.cert === undefined) !== (value.key === undefined)) {
+          at.ctx.report(
+            at.offset,
+            `${at.path} has only one of cert and key (expected both, or neither)`,
+          );
+        }
+      },
+    }),
+    reservedNames: opt({
+      kind: 'list',
+      item: username,
+      unique: true,
+      expected: 'a list of usernames',
+    }),
+  },
+};
+
+/** The whole file. Top-level settings carry no defaults here: resolveSettings applies them. */
+export const CONFIG_SCHEMA: Extract<Schema, { kind: 'object' }> = {
+  kind: 'object',
+  fields: {
+    server: opt(server),
+    user: opt(username),
+    rooms: opt(roomList),
+    bots: opt({ kind: 'list', item: bot }, { default: [] }),
+    prefix: opt({
+      kind: 'string',
+      expected: "a non-empty command prefix such as '!'",
+      check: (v) => (v === '' || /\s/.test(v) ? 'is empty or has white space' : undefined),
+    }),
+    presence: opt({ kind: 'object', fields: { interval: opt({ kind: 'duration' }) } }),
+    outbox: opt({
+      kind: 'object',
+      fields: {
+        rate: opt({
+          kind: 'number',
+          min: Number.EPSILON,
+          expected: 'messages per second, a number > 0',
+        }),
+        burst: opt({ kind: 'number', integer: true, min: 1 }),
+        limit: opt({ kind: 'number', integer: true, min: 1 }),
+      },
+    }),
+    log: opt({
+      kind: 'object',
+      fields: {
+        level: opt({ kind: 'enum', values: LOG_LEVELS }),
+        format: opt({ kind: 'enum', values: ['pretty', 'json'] }),
+      },
+    }),
+    serve: opt(serve),
+    announcements: opt({ kind: 'list', item: announcement }, { default: [] }),
+  },
+  check: (value, _at, fieldOffset) => {
+    const names = new Set<string>();
+    for (const a of value.announcements as Array<{ name: string }>) {
+      if (names.has(a.name)) {
+        _at.ctx.report(
+          fieldOffset('announcements'),
+          `announcements has two entries named '${a.name}' (expected unique names)`,
+        );
+      }
+      names.add(a.name);
+    }
+  },
+};

@@ -1,0 +1,73 @@
+import { dirname, resolve } from 'node:path';
+import { LineCounter, parseDocument } from 'yaml';
+import { ConfigError } from '../errors.js';
+import { CONFIG_SCHEMA } from './config-schema.js';
+import { type Ctx, INVALID, validate } from './schema.js';
+import type { Config } from './types.js';
+
+export interface ParseConfigOptions {
+  /** Absolute path of the file: relative paths inside resolve against its directory. */
+  file: string;
+  /** How the file is named in messages (default: `file`). */
+  displayName?: string;
+  /** For ${VAR} interpolation; default process.env. */
+  env?: Record<string, string | undefined>;
+}
+
+/**
+ * Parses and validates config text. Every problem (YAML syntax, unknown key, wrong type, bad
+ * URL or cron expression, missing bot file, unset variable) becomes one
+ * `FILE:LINE:COL: what is wrong (what was expected)` line, and all of them are thrown
+ * together as a {@link ConfigError}.
+ *
+ * @example
+ * const config = parseConfig(readFileSync(file, 'utf8'), { file });
+ */
+export function parseConfig(text: string, options: ParseConfigOptions): Config {
+  const file = resolve(options.file);
+  const name = options.displayName ?? options.file;
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const issues: Array<{ offset: number; message: string }> = [];
+  const at = (offset: number) => {
+    const { line, col } = lineCounter.linePos(offset);
+    return `${name}:${line}:${col}`;
+  };
+
+  for (const error of doc.errors) {
+    issues.push({
+      offset: error.pos[0],
+      message: `${error.message.split('\n')[0]} (expected valid YAML)`,
+    });
+  }
+  if (issues.length > 0) throw toError(issues, at);
+
+  const secretValues = new Set<string>();
+  const ctx: Ctx = {
+    report: (offset, message) => issues.push({ offset, message }),
+    env: options.env ?? process.env,
+    baseDir: dirname(file),
+    secretValues,
+    doc,
+    source: text,
+  };
+  const contents = doc.contents;
+  const value =
+    contents === null
+      ? { bots: [], announcements: [] }
+      : validate(contents, CONFIG_SCHEMA, { path: '', offset: 0, ctx });
+  if (issues.length > 0 || value === INVALID || value === undefined) {
+    if (issues.length === 0)
+      issues.push({ offset: 0, message: 'the file is empty (expected a mapping)' });
+    throw toError(issues, at);
+  }
+  return { ...(value as Omit<Config, 'file' | 'secretValues'>), file, secretValues };
+}
+
+function toError(
+  issues: Array<{ offset: number; message: string }>,
+  at: (offset: number) => string,
+): ConfigError {
+  const sorted = [...issues].sort((a, b) => a.offset - b.offset);
+  return new ConfigError(sorted.map((i) => `${at(i.offset)}: ${i.message}`));
+}

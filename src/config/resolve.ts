@@ -1,0 +1,158 @@
+import { ConfigError } from '../errors.js';
+import { LOG_LEVELS, type LogFormat, type LogLevel } from '../log.js';
+import { nameProblem } from '../protocol/names.js';
+import { DEFAULT_URL, parseServerUrl } from '../protocol/url.js';
+import type { AnnouncementEntry, BotEntry, Config, ServeSection } from './types.js';
+
+export type SettingSource = 'flag' | 'env' | 'config' | 'default';
+
+/** Defaults for every setting a flag, variable or the file can change. */
+export const DEFAULTS = {
+  server: DEFAULT_URL,
+  prefix: '!',
+  presenceInterval: 2000,
+  outbox: { rate: 5, burst: 10, limit: 1000 },
+  log: { level: 'info' as LogLevel, format: 'pretty' as LogFormat },
+} as const;
+
+/** Environment variables read by resolveSettings (and MPCRP_CONFIG by findConfigFile). */
+export const ENV_VARS = ['MPCRP_URL', 'MPCRP_USER', 'MPCRP_CONFIG', 'MPCRP_LOG_LEVEL'] as const;
+
+/** CLI values already parsed by yargs; `undefined` means "not given". */
+export interface ResolveFlags {
+  config?: string;
+  server?: string;
+  user?: string;
+  rooms?: string[];
+  prefix?: string;
+  logLevel?: LogLevel;
+  logFormat?: LogFormat;
+  /** -v (count or boolean): debug logging. */
+  verbose?: number | boolean;
+  /** -q: errors only. */
+  quiet?: boolean;
+  ca?: string;
+  cert?: string;
+  key?: string;
+  insecure?: boolean;
+}
+
+export interface Settings {
+  /** Normalised URL, e.g. `mpcrp://127.0.0.1:8890`. */
+  server: string;
+  serverSource: SettingSource;
+  user?: string;
+  userSource?: SettingSource;
+  rooms: string[];
+  prefix: string;
+  /** Milliseconds. */
+  presenceInterval: number;
+  outbox: { rate: number; burst: number; limit: number };
+  log: { level: LogLevel; format: LogFormat };
+  tls: { ca?: string; cert?: string; key?: string; insecure: boolean };
+  bots: BotEntry[];
+  announcements: AnnouncementEntry[];
+  /** As written in the file; the server applies its own defaults to the rest. */
+  serve: ServeSection;
+  /** Absolute path of the config file used, if any. */
+  configFile?: string;
+}
+
+export interface ResolveSettingsOptions {
+  flags?: ResolveFlags;
+  env?: Record<string, string | undefined>;
+  config?: Config;
+}
+
+const nonEmpty = (v: string | undefined) => (v === undefined || v === '' ? undefined : v);
+
+/**
+ * Merges flags > environment > config file > defaults into one typed object. The single
+ * implementation behind `run`, `serve` and the client commands. Throws ConfigError naming
+ * the flag or variable when one of them holds a bad value.
+ *
+ * @example
+ * const settings = resolveSettings({ flags: { server: argv.server }, config });
+ * settings.server; // 'mpcrp://127.0.0.1:8890' unless something said otherwise
+ */
+export function resolveSettings(options: ResolveSettingsOptions = {}): Settings {
+  const flags = options.flags ?? {};
+  const env = options.env ?? process.env;
+  const config = options.config;
+  const issues: string[] = [];
+
+  let server: string = DEFAULTS.server;
+  let serverSource: SettingSource = 'default';
+  const serverCandidates: Array<[string | undefined, SettingSource, string]> = [
+    [nonEmpty(flags.server), 'flag', '--server'],
+    [nonEmpty(env.MPCRP_URL), 'env', 'MPCRP_URL'],
+    [config?.server?.url, 'config', 'server.url'],
+  ];
+  for (const [value, source, label] of serverCandidates) {
+    if (value === undefined) continue;
+    try {
+      server = parseServerUrl(value).url;
+      serverSource = source;
+    } catch (error) {
+      issues.push(`${label}: ${(error as Error).message}`);
+    }
+    break;
+  }
+
+  let user: string | undefined;
+  let userSource: SettingSource | undefined;
+  const userCandidates: Array<[string | undefined, SettingSource, string]> = [
+    [nonEmpty(flags.user), 'flag', '--user'],
+    [nonEmpty(env.MPCRP_USER), 'env', 'MPCRP_USER'],
+    [config?.user, 'config', 'user'],
+  ];
+  for (const [value, source, label] of userCandidates) {
+    if (value === undefined) continue;
+    const problem = nameProblem('username', value);
+    if (problem) issues.push(`${label}: invalid username ${JSON.stringify(value)}: ${problem}`);
+    user = value;
+    userSource = source;
+    break;
+  }
+
+  let level: LogLevel = config?.log?.level ?? DEFAULTS.log.level;
+  const envLevel = nonEmpty(env.MPCRP_LOG_LEVEL);
+  if (envLevel !== undefined) {
+    if ((LOG_LEVELS as readonly string[]).includes(envLevel)) level = envLevel as LogLevel;
+    else
+      issues.push(
+        `MPCRP_LOG_LEVEL: '${envLevel}' is not a log level (expected one of ${LOG_LEVELS.join(', ')})`,
+      );
+  }
+  if (flags.quiet) level = 'error';
+  if (flags.verbose) level = 'debug';
+  if (flags.logLevel !== undefined) level = flags.logLevel;
+
+  if (issues.length > 0) throw new ConfigError(issues);
+
+  const fileTls = config?.server ?? {};
+  return {
+    server,
+    serverSource,
+    ...(user === undefined ? {} : { user, userSource }),
+    rooms: flags.rooms ?? config?.rooms ?? [],
+    prefix: nonEmpty(flags.prefix) ?? config?.prefix ?? DEFAULTS.prefix,
+    presenceInterval: config?.presence?.interval ?? DEFAULTS.presenceInterval,
+    outbox: { ...DEFAULTS.outbox, ...config?.outbox },
+    log: { level, format: flags.logFormat ?? config?.log?.format ?? DEFAULTS.log.format },
+    tls: {
+      ...pick('ca', flags.ca ?? fileTls.ca),
+      ...pick('cert', flags.cert ?? fileTls.cert),
+      ...pick('key', flags.key ?? fileTls.key),
+      insecure: flags.insecure ?? fileTls.insecure ?? false,
+    },
+    bots: config?.bots ?? [],
+    announcements: config?.announcements ?? [],
+    serve: config?.serve ?? {},
+    ...(config ? { configFile: config.file } : {}),
+  };
+}
+
+function pick<K extends string>(key: K, value: string | undefined): Partial<Record<K, string>> {
+  return value === undefined ? {} : ({ [key]: value } as Record<K, string>);
+}

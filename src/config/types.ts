@@ -1,0 +1,75 @@
+import type { LogFormat, LogLevel } from '../log.js';
+
+/** `server:` — where the bot and client commands connect. */
+export interface ServerSection {
+  url?: string;
+  /** TLS: CA bundle to trust, client certificate and key (absolute paths). */
+  ca?: string;
+  cert?: string;
+  key?: string;
+  /** Skip certificate verification (testing only). */
+  insecure?: boolean;
+}
+
+export interface BotEntry {
+  /** Absolute path of the bot file (resolved against the config file's directory). */
+  path: string;
+  /** The path as written in the file. */
+  source: string;
+  /** Handed to the plugin untouched (after ${VAR} interpolation). */
+  options: Record<string, unknown>;
+  /** False turns the bot off without deleting its entry. */
+  enabled: boolean;
+  /** When given, the bot only acts in these rooms. */
+  enable?: string[];
+  /** The bot never acts in these rooms. */
+  disable: string[];
+}
+
+export interface AnnouncementEntry {
+  name: string;
+  cron: string;
+  /** IANA zone; undefined = the machine's. */
+  timezone?: string;
+  rooms: string[];
+  /** Exactly one of text / command is set. */
+  text?: string;
+  command?: string;
+  enabled: boolean;
+  startAt?: Date;
+  stopAt?: Date;
+  maxRuns?: number;
+  /** Milliseconds; a delivery held longer than this (e.g. while disconnected) is dropped. */
+  maxDelay: number;
+}
+
+/** `serve:` — settings for the built-in server; unset keys keep the server's defaults. */
+export interface ServeSection {
+  host?: string;
+  port?: number;
+  maxPayload?: number;
+  maxOutputBytes?: number;
+  /** Milliseconds. */
+  registrationTimeout?: number;
+  extensions?: string[];
+  tls?: { cert?: string; key?: string; ca?: string };
+  reservedNames?: string[];
+}
+
+/** A validated config file. Only what the file says: defaults are applied by resolveSettings. */
+export interface Config {
+  /** Absolute path of the file. */
+  file: string;
+  server?: ServerSection;
+  user?: string;
+  rooms?: string[];
+  bots: BotEntry[];
+  prefix?: string;
+  presence?: { interval?: number };
+  outbox?: { rate?: number; burst?: number; limit?: number };
+  log?: { level?: LogLevel; format?: LogFormat };
+  serve?: ServeSection;
+  announcements: AnnouncementEntry[];
+  /** Values that came from ${VAR} interpolation, stringified; masked when printed. */
+  secretValues: ReadonlySet<string>;
+}
