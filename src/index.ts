@@ -11,4 +11,14 @@ export {
   silentLogger,
 } from './log.js';
 export * from './protocol/index.js';
+export {
+  DEFAULT_SERVER_OPTIONS,
+  InMemoryRegistry,
+  MpcrpServer,
+  type Registry,
+  type RunningServer,
+  type ServerOptions,
+  type StartServerOptions,
+  startServer,
+} from './server/index.js';
 export * from './transport/index.js';

@@ -1,0 +1,185 @@
+import type { Logger } from '../log.js';
+import { nameProblem } from '../protocol/names.js';
+import { type Frame, MessageType, UserListError } from '../protocol/types.js';
+import type { Connection } from './connection.js';
+import { handleHello, handleListRooms } from './extensions.js';
+import { type FanoutHost, relayData, sendPresence } from './fanout.js';
+import type { ResolvedServerOptions } from './options.js';
+import { type Awaitable, type Registry, settle } from './registry.js';
+import { nameResult, roomResult, userListResult } from './responses.js';
+
+/** The server state every handler works on. */
+export interface Hub extends FanoutHost {
+  readonly options: ResolvedServerOptions;
+  readonly registry: Registry;
+  readonly log: Logger;
+  readonly byName: Map<string, Connection>;
+}
+
+/** Dispatches one frame from `conn`, implementing decisions.md and extensions.md. */
+export function handleFrame(hub: Hub, conn: Connection, frame: Frame): Awaitable<void> {
+  const { type, payload } = frame;
+  switch (type) {
+    case MessageType.SetUserName:
+      return setUserName(hub, conn, payload);
+    case MessageType.CreateRoom:
+    case MessageType.JoinRoom:
+    case MessageType.DestroyRoom:
+    case MessageType.QuitRoom:
+      return roomCommand(hub, conn, type, payload);
+    case MessageType.GetUserList:
+      return getUserList(hub, conn, payload);
+    case MessageType.Data:
+      return data(hub, conn, payload);
+    case MessageType.Hello:
+      if (hub.options.extensions && conn.name !== undefined) return handleHello(hub, conn, payload);
+      return undefined;
+    case MessageType.ListRooms:
+      if (hub.options.extensions && conn.grants.rooms) return handleListRooms(hub, conn);
+      return undefined;
+    default:
+      // Unknown and response types are ignored; the decoder already skipped the payload.
+      hub.log.debug('ignored frame', { conn: conn.id, type, bytes: payload.length });
+      return undefined;
+  }
+}
+
+function setUserName(hub: Hub, conn: Connection, payload: Buffer): Awaitable<void> {
+  const name = payload.toString('utf8');
+  const problem = nameProblem('username', name);
+  if (problem !== undefined) {
+    hub.log.debug('SetUserName refused', { conn: conn.id, problem });
+    conn.send(nameResult(false));
+    return undefined;
+  }
+  const old = conn.name;
+  if (old === undefined) {
+    return settle(hub.registry.addUser(name), (ok) => {
+      if (ok) {
+        conn.registered(name);
+        hub.byName.set(name, conn);
+      }
+      conn.send(nameResult(ok));
+    });
+  }
+  return settle(hub.registry.renameUser(old, name), (result) => {
+    if (result.status === 'taken') {
+      conn.send(nameResult(false));
+      return;
+    }
+    conn.send(nameResult(true));
+    if (old === name) return;
+    conn.name = name;
+    hub.byName.delete(old);
+    hub.byName.set(name, conn);
+    for (const { room, members } of result.rooms) {
+      sendPresence(hub, members, name, { room, event: 'rename', user: name, old });
+    }
+  });
+}
+
+type RoomChangeType =
+  | typeof MessageType.CreateRoom
+  | typeof MessageType.JoinRoom
+  | typeof MessageType.DestroyRoom
+  | typeof MessageType.QuitRoom;
+
+function roomCommand(
+  hub: Hub,
+  conn: Connection,
+  type: RoomChangeType,
+  payload: Buffer,
+): Awaitable<void> {
+  const responseType = type + 1;
+  const user = conn.name;
+  const room = payload.toString('utf8');
+  if (user === undefined || nameProblem('room', room) !== undefined) {
+    conn.send(roomResult(responseType, payload, false));
+    return undefined;
+  }
+  const { registry } = hub;
+  switch (type) {
+    case MessageType.CreateRoom:
+      // The creator is the only member, so no one else hears a join.
+      return settle(registry.createRoom(room, user), (ok) => {
+        conn.send(roomResult(responseType, payload, ok));
+      });
+    case MessageType.JoinRoom:
+      return settle(registry.joinRoom(room, user, hub.options.maxRoomMembers), (result) => {
+        if (result.status === 'full') {
+          hub.log.info('room full: JoinRoom refused', {
+            conn: conn.id,
+            room,
+            maxRoomMembers: hub.options.maxRoomMembers,
+          });
+        }
+        const ok = result.status === 'joined' || result.status === 'already';
+        conn.send(roomResult(responseType, payload, ok));
+        if (result.status === 'joined') {
+          sendPresence(hub, result.members, user, { room, event: 'join', user });
+        }
+      });
+    case MessageType.QuitRoom:
+      return settle(registry.quitRoom(room, user), (result) => {
+        conn.send(roomResult(responseType, payload, result.status === 'left'));
+        if (result.status === 'left') {
+          sendPresence(hub, result.members, user, { room, event: 'leave', user });
+        }
+      });
+    default:
+      return settle(registry.destroyRoom(room, user), (result) => {
+        conn.send(roomResult(responseType, payload, result.status === 'destroyed'));
+        if (result.status === 'destroyed') {
+          sendPresence(hub, result.removed, user, { room, event: 'destroy', user });
+        }
+      });
+  }
+}
+
+function getUserList(hub: Hub, conn: Connection, payload: Buffer): Awaitable<void> {
+  const user = conn.name;
+  if (user === undefined) {
+    conn.send(userListResult(payload, UserListError.NotInRoom));
+    return undefined;
+  }
+  const room = payload.toString('utf8');
+  if (nameProblem('room', room) !== undefined) {
+    conn.send(userListResult(payload, UserListError.NoSuchRoom));
+    return undefined;
+  }
+  return settle(hub.registry.members(room), (members) => {
+    if (members === undefined) conn.send(userListResult(payload, UserListError.NoSuchRoom));
+    else if (!members.includes(user)) conn.send(userListResult(payload, UserListError.NotInRoom));
+    else conn.send(userListResult(payload, members));
+  });
+}
+
+function data(hub: Hub, conn: Connection, payload: Buffer): Awaitable<void> {
+  const sender = conn.name;
+  if (sender === undefined) return undefined; // dropped before SetUserName
+  if (payload.length === 0 || 1 + payload[0]! > payload.length) {
+    hub.log.warn('malformed Data dropped: room length runs past the payload', {
+      conn: conn.id,
+      user: sender,
+      bytes: payload.length,
+    });
+    return undefined;
+  }
+  const room = payload.toString('utf8', 1, 1 + payload[0]!);
+  return settle(hub.registry.membersIfMember(room, sender), (members) => {
+    // Not a member, or no such room: dropped without a response (decisions.md).
+    if (members !== undefined) relayData(hub, conn, room, payload, members);
+  });
+}
+
+/** Frees a closed connection's name and memberships; rooms stay (decisions.md). */
+export function releaseConnection(hub: Hub, conn: Connection): Awaitable<void> {
+  const name = conn.name;
+  if (name === undefined) return undefined;
+  if (hub.byName.get(name) === conn) hub.byName.delete(name);
+  return settle(hub.registry.removeUser(name), (rooms) => {
+    for (const { room, members } of rooms) {
+      sendPresence(hub, members, name, { room, event: 'leave', user: name });
+    }
+  });
+}

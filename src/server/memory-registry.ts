@@ -1,0 +1,125 @@
+import type { RoomInfo } from '../protocol/types.js';
+import type {
+  DestroyResult,
+  JoinResult,
+  QuitResult,
+  Registry,
+  RenameResult,
+  RoomMembers,
+} from './registry.js';
+
+interface Room {
+  owner: string;
+  /** Join order; an array so a rename can keep the member's place. */
+  members: string[];
+  /** Same names as `members`, for O(1) membership checks on the relay path. */
+  memberSet: Set<string>;
+}
+
+/**
+ * The default {@link Registry}: plain maps in this process. Every operation is
+ * synchronous, so the server never waits on it.
+ *
+ * @example
+ * const server = new MpcrpServer({ registry: new InMemoryRegistry() });
+ */
+export class InMemoryRegistry implements Registry {
+  readonly #users = new Map<string, Set<string>>(); // username -> rooms it is in
+  readonly #rooms = new Map<string, Room>();
+
+  addUser(name: string): boolean {
+    if (this.#users.has(name)) return false;
+    this.#users.set(name, new Set());
+    return true;
+  }
+
+  renameUser(from: string, to: string): RenameResult {
+    const rooms = this.#users.get(from);
+    if (rooms === undefined) throw new Error(`renameUser: '${from}' is not a user`);
+    if (from !== to) {
+      if (this.#users.has(to)) return { status: 'taken' };
+      this.#users.delete(from);
+      this.#users.set(to, rooms);
+      for (const id of rooms) {
+        const room = this.#rooms.get(id)!;
+        room.members[room.members.indexOf(from)] = to;
+        room.memberSet.delete(from);
+        room.memberSet.add(to);
+      }
+      for (const room of this.#rooms.values()) if (room.owner === from) room.owner = to;
+    }
+    return {
+      status: 'renamed',
+      rooms: [...rooms].map((id) => ({ room: id, members: this.#rooms.get(id)!.members })),
+    };
+  }
+
+  removeUser(name: string): RoomMembers[] {
+    const rooms = this.#users.get(name);
+    if (rooms === undefined) return [];
+    this.#users.delete(name);
+    const left: RoomMembers[] = [];
+    for (const id of rooms) {
+      const room = this.#rooms.get(id)!;
+      this.#remove(room, name);
+      left.push({ room: id, members: room.members });
+    }
+    return left;
+  }
+
+  createRoom(room: string, owner: string): boolean {
+    if (this.#rooms.has(room)) return false;
+    this.#rooms.set(room, { owner, members: [owner], memberSet: new Set([owner]) });
+    this.#users.get(owner)?.add(room);
+    return true;
+  }
+
+  joinRoom(id: string, user: string, maxMembers: number): JoinResult {
+    const room = this.#rooms.get(id);
+    if (room === undefined) return { status: 'missing' };
+    if (room.memberSet.has(user)) return { status: 'already' };
+    if (room.members.length >= maxMembers) return { status: 'full' };
+    room.members.push(user);
+    room.memberSet.add(user);
+    this.#users.get(user)?.add(id);
+    return { status: 'joined', members: room.members };
+  }
+
+  quitRoom(id: string, user: string): QuitResult {
+    const room = this.#rooms.get(id);
+    if (room === undefined) return { status: 'missing' };
+    if (!room.memberSet.has(user)) return { status: 'not-member' };
+    this.#remove(room, user);
+    this.#users.get(user)?.delete(id);
+    return { status: 'left', members: room.members };
+  }
+
+  destroyRoom(id: string, requester: string): DestroyResult {
+    const room = this.#rooms.get(id);
+    if (room === undefined) return { status: 'missing' };
+    if (room.owner !== requester) return { status: 'not-owner' };
+    this.#rooms.delete(id);
+    for (const member of room.members) this.#users.get(member)?.delete(id);
+    return { status: 'destroyed', removed: room.members };
+  }
+
+  members(id: string): readonly string[] | undefined {
+    return this.#rooms.get(id)?.members;
+  }
+
+  membersIfMember(id: string, user: string): readonly string[] | undefined {
+    const room = this.#rooms.get(id);
+    return room?.memberSet.has(user) ? room.members : undefined;
+  }
+
+  listRooms(): RoomInfo[] {
+    const list: RoomInfo[] = [];
+    for (const [room, { members }] of this.#rooms) list.push({ room, members: members.length });
+    return list.sort((a, b) => (a.room < b.room ? -1 : a.room > b.room ? 1 : 0));
+  }
+
+  #remove(room: Room, name: string): void {
+    room.memberSet.delete(name);
+    room.members.splice(room.members.indexOf(name), 1);
+  }
+}

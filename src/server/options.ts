@@ -1,0 +1,121 @@
+import { ConfigError } from '../errors.js';
+import type { Logger } from '../log.js';
+import { DEFAULT_MAX_PAYLOAD, MAX_WIRE_PAYLOAD } from '../protocol/types.js';
+import type { Registry } from './registry.js';
+
+/** Every tunable of {@link MpcrpServer}; each limit logs when it acts. */
+export interface ServerOptions {
+  /**
+   * Largest payload, in bytes, accepted from a client; a header announcing more closes
+   * that connection before any of it is buffered. The server also never sends a payload
+   * above it. Default 65,536 (64 KiB); 1,024 to 16,777,215.
+   */
+  maxPayload?: number;
+  /**
+   * Slow-consumer cap: bytes queued for one connection and not yet handed to the OS
+   * (the server's queue plus the transport's `writableLength`). Past it the connection
+   * is dropped so it can neither grow memory nor delay anyone else. Default 1 MiB;
+   * at least maxPayload + 512.
+   */
+  maxOutputBytes?: number;
+  /** Milliseconds a connection may stay without a successful SetUserName. Default 10,000. */
+  registrationTimeout?: number;
+  /**
+   * Members a room may hold, so its GetUserList Response always fits in `maxPayload`
+   * (a JoinRoom past it fails). Default 500, or what fits when `maxPayload` is smaller.
+   */
+  maxRoomMembers?: number;
+  /** Milliseconds close() lets clients take their last bytes before cutting them off. Default 2,000. */
+  closeTimeout?: number;
+  /** Serve the negotiated extensions (Hello, DataFrom, Presence, ListRooms). Default true. */
+  extensions?: boolean;
+  /** Shared state; default a new {@link InMemoryRegistry}. */
+  registry?: Registry;
+  /** Where connection and limit events go; default silent. */
+  logger?: Logger;
+}
+
+export type ResolvedServerOptions = Required<Omit<ServerOptions, 'registry' | 'logger'>>;
+
+/** The defaults of {@link ServerOptions}, for docs, CLIs and tests. */
+export const DEFAULT_SERVER_OPTIONS: Readonly<ResolvedServerOptions> = Object.freeze({
+  maxPayload: DEFAULT_MAX_PAYLOAD,
+  maxOutputBytes: 1024 * 1024,
+  registrationTimeout: 10_000,
+  maxRoomMembers: 500,
+  closeTimeout: 2_000,
+  extensions: true,
+});
+
+const MIN_PAYLOAD = 1024;
+/**
+ * Worst-case bytes of one name in a GetUserList Response: 20 code points of 4 UTF-8 bytes,
+ * two quotes and a comma. Names hold no controls, so JSON escapes at most `"` and `\`
+ * (2 bytes, fewer than the 4 counted).
+ */
+export const LIST_BYTES_PER_MEMBER = 83;
+/** Room ID (80 bytes), ':' and the brackets, plus one comma of slack. */
+const LIST_OVERHEAD = 84;
+
+/** Members whose GetUserList Response always fits in `maxPayload`. */
+export function membersThatFit(maxPayload: number): number {
+  return Math.floor((maxPayload - LIST_OVERHEAD) / LIST_BYTES_PER_MEMBER);
+}
+
+function integerIn(
+  issues: string[],
+  name: string,
+  value: number,
+  min: number,
+  max: number,
+  hint: string,
+): void {
+  if (!Number.isInteger(value) || value < min || value > max) {
+    issues.push(
+      `server option ${name} must be an integer from ${min} to ${max}${hint}, got ${value}`,
+    );
+  }
+}
+
+/** Fills defaults and checks ranges; throws one {@link ConfigError} listing every problem. */
+export function resolveServerOptions(options: ServerOptions = {}): ResolvedServerOptions {
+  const d = DEFAULT_SERVER_OPTIONS;
+  const maxPayload = options.maxPayload ?? d.maxPayload;
+  const issues: string[] = [];
+  integerIn(issues, 'maxPayload', maxPayload, MIN_PAYLOAD, MAX_WIRE_PAYLOAD, ' (bytes)');
+  const fit = membersThatFit(Math.max(maxPayload, MIN_PAYLOAD));
+  const maxRoomMembers = options.maxRoomMembers ?? Math.min(d.maxRoomMembers, fit);
+  integerIn(
+    issues,
+    'maxRoomMembers',
+    maxRoomMembers,
+    1,
+    fit,
+    ` (a user list of more names may not fit in maxPayload ${maxPayload}; raise maxPayload to allow more)`,
+  );
+  const resolved: ResolvedServerOptions = {
+    maxPayload,
+    maxRoomMembers,
+    maxOutputBytes: options.maxOutputBytes ?? d.maxOutputBytes,
+    registrationTimeout: options.registrationTimeout ?? d.registrationTimeout,
+    closeTimeout: options.closeTimeout ?? d.closeTimeout,
+    extensions: options.extensions ?? d.extensions,
+  };
+  // Below one largest frame (plus room for its DataFrom form) a healthy reader would be
+  // dropped for a single message.
+  integerIn(
+    issues,
+    'maxOutputBytes',
+    resolved.maxOutputBytes,
+    maxPayload + 512,
+    2 ** 31,
+    ' (bytes; at least maxPayload + 512)',
+  );
+  integerIn(issues, 'registrationTimeout', resolved.registrationTimeout, 1, 2 ** 31 - 1, ' (ms)');
+  integerIn(issues, 'closeTimeout', resolved.closeTimeout, 0, 2 ** 31 - 1, ' (ms)');
+  if (typeof resolved.extensions !== 'boolean') {
+    issues.push(`server option extensions must be true or false, got ${resolved.extensions}`);
+  }
+  if (issues.length > 0) throw new ConfigError(issues);
+  return resolved;
+}

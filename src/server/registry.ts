@@ -1,0 +1,80 @@
+import type { RoomInfo } from '../protocol/types.js';
+
+/** A value now, or later. The server handles both without slowing the synchronous case. */
+export type Awaitable<T> = T | Promise<T>;
+
+/** Runs `then` on the value now, or once it resolves (returning that Promise). */
+export function settle<T>(value: Awaitable<T>, then: (result: T) => void): Awaitable<void> {
+  if (value instanceof Promise) return value.then(then);
+  then(value);
+  return undefined;
+}
+
+/** A room and its members (in join order) after the change that produced it. */
+export interface RoomMembers {
+  room: string;
+  members: readonly string[];
+}
+
+export type JoinResult =
+  /** Added; `members` is the list after the join, the new member last. */
+  | { status: 'joined'; members: readonly string[] }
+  /** Was already a member; nothing changed. */
+  | { status: 'already' }
+  | { status: 'missing' }
+  /** The room holds `maxMembers` users already. */
+  | { status: 'full' };
+
+export type QuitResult =
+  /** Removed; `members` are the ones who remain. */
+  { status: 'left'; members: readonly string[] } | { status: 'not-member' } | { status: 'missing' };
+
+export type DestroyResult =
+  /** Destroyed; `removed` were its members (in join order) at that moment. */
+  | { status: 'destroyed'; removed: readonly string[] }
+  | { status: 'not-owner' }
+  | { status: 'missing' };
+
+export type RenameResult =
+  /** Renamed; every room the user is in, with its members (already showing the new name). */
+  { status: 'renamed'; rooms: readonly RoomMembers[] } | { status: 'taken' };
+
+/**
+ * The server's shared state: which usernames are taken, which rooms exist, who owns each
+ * room and who is in it (in join order). It knows nothing of sockets or frames, so a
+ * store shared by several server processes (e.g. Redis, each operation one atomic script)
+ * can replace {@link InMemoryRegistry} without touching the protocol code.
+ *
+ * Each method is one atomic operation and may return a Promise. Arrays returned may be
+ * live views: read them at once, never keep or mutate them.
+ *
+ * Owners are usernames. Ownership follows a rename but survives a disconnect: rooms
+ * outlive their members and their creator's connection (decisions.md).
+ */
+export interface Registry {
+  /** Claims `name` for a new user. False when it is taken. */
+  addUser(name: string): Awaitable<boolean>;
+  /**
+   * Moves user `from` to the free name `to`, keeping the user's place in every room and
+   * the rooms it owns; `from` becomes free. `from === to` succeeds and changes nothing.
+   */
+  renameUser(from: string, to: string): Awaitable<RenameResult>;
+  /** Frees `name` and takes it out of every room. Returns the rooms left, with who remains. */
+  removeUser(name: string): Awaitable<readonly RoomMembers[]>;
+  /** Creates `room` owned by `owner`, who becomes its first member. False when it exists. */
+  createRoom(room: string, owner: string): Awaitable<boolean>;
+  /** Adds `user` to the end of `room`'s members unless already there or the room is full. */
+  joinRoom(room: string, user: string, maxMembers: number): Awaitable<JoinResult>;
+  quitRoom(room: string, user: string): Awaitable<QuitResult>;
+  /** Deletes `room` (its ID becomes free) when `requester` owns it. */
+  destroyRoom(room: string, requester: string): Awaitable<DestroyResult>;
+  /** Members of `room` in join order, or undefined when it does not exist. */
+  members(room: string): Awaitable<readonly string[] | undefined>;
+  /**
+   * Members of `room` when `user` is one of them, else undefined (also for a missing room).
+   * The relay's one lookup per Data message, so it should be cheap.
+   */
+  membersIfMember(room: string, user: string): Awaitable<readonly string[] | undefined>;
+  /** Every room with its member count, sorted by room ID (code unit order). */
+  listRooms(): Awaitable<RoomInfo[]>;
+}

@@ -1,0 +1,104 @@
+import { type Logger, silentLogger } from '../log.js';
+import type { Frame } from '../protocol/types.js';
+import { memoryTransportPair } from '../transport/memory.js';
+import type { Transport } from '../transport/transport.js';
+import { Connection, type ConnectionHost } from './connection.js';
+import { FlushScheduler } from './fanout.js';
+import { type Hub, handleFrame, releaseConnection } from './handlers.js';
+import { InMemoryRegistry } from './memory-registry.js';
+import { type ResolvedServerOptions, resolveServerOptions, type ServerOptions } from './options.js';
+import type { Awaitable, Registry } from './registry.js';
+
+/**
+ * An MPCRP server without a network: hand it connected transports with {@link accept}.
+ * It implements RFC 8890 as settled by decisions.md, plus the negotiated extensions.
+ * Listening on TCP is {@link startServer}'s job.
+ *
+ * @example
+ * const server = new MpcrpServer({ maxPayload: 16 * 1024 });
+ * netServer.on('connection', (socket) => server.accept(socket));
+ * const local = server.connectMemory(); // an in-process client transport
+ */
+export class MpcrpServer {
+  readonly options: Readonly<ResolvedServerOptions>;
+  readonly registry: Registry;
+  readonly #log: Logger;
+  readonly #connections = new Set<Connection>();
+  readonly #byName = new Map<string, Connection>();
+  readonly #scheduler = new FlushScheduler();
+  readonly #hub: Hub & ConnectionHost;
+  #nextId = 1;
+  #closing: Promise<void> | undefined;
+
+  /** Throws ConfigError when an option is out of range. */
+  constructor(options: ServerOptions = {}) {
+    this.options = Object.freeze(resolveServerOptions(options));
+    this.registry = options.registry ?? new InMemoryRegistry();
+    this.#log = options.logger ?? silentLogger;
+    const hub: Hub & ConnectionHost = {
+      options: this.options,
+      registry: this.registry,
+      log: this.#log,
+      byName: this.#byName,
+      maxPayload: this.options.maxPayload,
+      handle: (conn: Connection, frame: Frame): Awaitable<void> => handleFrame(hub, conn, frame),
+      released: (conn, pending) => this.#released(conn, pending),
+      markDirty: (conn) => this.#scheduler.mark(conn),
+    };
+    this.#hub = hub;
+  }
+
+  /** Connections being served now. */
+  get connectionCount(): number {
+    return this.#connections.size;
+  }
+
+  /** Serves one connected client over `transport` until it closes. */
+  accept(transport: Transport): void {
+    if (this.#closing !== undefined) {
+      transport.destroy();
+      return;
+    }
+    const conn = new Connection(this.#hub, transport, this.#nextId++);
+    this.#connections.add(conn);
+    this.#log.info('connection opened', { conn: conn.id, remote: transport.remoteAddress });
+  }
+
+  /**
+   * Opens an in-memory connection to this server and returns the client's end, e.g. to
+   * run a bot in the same process without a socket.
+   */
+  connectMemory(): Transport {
+    const [client, server] = memoryTransportPair();
+    this.accept(server);
+    return client;
+  }
+
+  /**
+   * Flushes and closes every connection; resolves once all transports have closed
+   * (clients that do not close their end are cut off after `closeTimeout`).
+   */
+  close(): Promise<void> {
+    this.#closing ??= (async () => {
+      this.#scheduler.flush();
+      const open = [...this.#connections];
+      for (const conn of open) conn.close('server closing');
+      await Promise.all(open.map((conn) => conn.finished));
+    })();
+    return this.#closing;
+  }
+
+  #released(conn: Connection, pending: Promise<void> | undefined): void {
+    this.#connections.delete(conn);
+    const release = (): void => {
+      const done = releaseConnection(this.#hub, conn);
+      if (done !== undefined) {
+        done.catch((error: unknown) =>
+          this.#log.error('registry failed to release a user', { user: conn.name, error }),
+        );
+      }
+    };
+    if (pending === undefined) release();
+    else void pending.then(release);
+  }
+}
