@@ -1,0 +1,77 @@
+import { afterEach } from 'vitest';
+import { createLogger, type Logger } from '../../src/log.js';
+import { MessageType } from '../../src/protocol/types.js';
+import {
+  type RunningServer,
+  type StartServerOptions,
+  startServer,
+} from '../../src/server/index.js';
+import { RawClient } from '../helpers/raw-client.js';
+
+export const T = MessageType;
+
+interface Harness {
+  running: RunningServer;
+  /** Log lines the server wrote (level debug and up). */
+  logs: string[];
+  /** A connected raw client. */
+  connect(): Promise<RawClient>;
+  /** A connected client registered as `name`. */
+  user(name: string): Promise<RawClient>;
+  /** A registered client that created `room`. */
+  owner(name: string, room: string): Promise<RawClient>;
+  /** A registered client that joined `room`. */
+  member(name: string, room: string): Promise<RawClient>;
+}
+
+const running: RunningServer[] = [];
+const clients: RawClient[] = [];
+
+afterEach(async () => {
+  for (const c of clients.splice(0)) c.socket.destroy();
+  await Promise.all(running.splice(0).map((r) => r.close()));
+});
+
+/** Starts a real server on 127.0.0.1, port 0; everything is closed after the test. */
+export async function serve(options: StartServerOptions = {}): Promise<Harness> {
+  const logs: string[] = [];
+  const logger: Logger = createLogger({ level: 'debug', write: (line) => logs.push(line) });
+  const server = await startServer({ logger, ...options, host: '127.0.0.1', port: 0 });
+  running.push(server);
+  const connect = async () => {
+    const c = await RawClient.connect(server.port);
+    clients.push(c);
+    return c;
+  };
+  const user = async (name: string) => (await connect()).register(name);
+  return {
+    running: server,
+    logs,
+    connect,
+    user,
+    owner: async (name, room) => {
+      const c = await user(name);
+      const result = await c.command(T.CreateRoom, room);
+      if (result !== `${room}:0`) throw new Error(`CreateRoom ${room} failed: ${result}`);
+      return c;
+    },
+    member: async (name, room) => {
+      const c = await user(name);
+      const result = await c.command(T.JoinRoom, room);
+      if (result !== `${room}:0`) throw new Error(`JoinRoom ${room} failed: ${result}`);
+      return c;
+    },
+  };
+}
+
+/** Data payload bytes: room length, room, text. */
+export function dataPayload(room: string, message: string): Buffer {
+  const r = Buffer.from(room);
+  return Buffer.concat([Buffer.from([r.length]), r, Buffer.from(message)]);
+}
+
+/** Parses a Data (13) frame's payload. */
+export function parseData(payload: Buffer): { room: string; text: string } {
+  const n = payload[0]!;
+  return { room: payload.toString('utf8', 1, 1 + n), text: payload.toString('utf8', 1 + n) };
+}
