@@ -6,6 +6,7 @@ import { LOG_LEVELS } from '../log.js';
 import { nameProblem } from '../protocol/names.js';
 import { parseServerUrl } from '../protocol/url.js';
 import { CRON_EXPECTED, cronProblem, timezoneProblem } from '../schedule/cron.js';
+import { parseZonedDate } from '../schedule/format.js';
 import { PLACEHOLDERS_EXPECTED, placeholderProblem } from '../schedule/placeholders.js';
 import type { At, Field, Schema } from './schema.js';
 
@@ -134,6 +135,11 @@ const announcement: Schema = {
         hasText ? fieldOffset('command') : at.offset,
         `${at.path} has ${hasText ? 'both text and command' : 'neither text nor command'} (expected exactly one of them)`,
       );
+    }
+    // Wall-clock dates mean the announcement's own time zone.
+    const tz = value.timezone as string | undefined;
+    for (const key of ['startAt', 'stopAt']) {
+      if (typeof value[key] === 'string') value[key] = parseZonedDate(value[key], tz);
     }
     const { startAt, stopAt } = value as { startAt?: Date; stopAt?: Date };
     if (startAt && stopAt && stopAt.getTime() <= startAt.getTime()) {

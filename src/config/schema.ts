@@ -2,6 +2,7 @@
 // can point at the node it came from, and it keeps going after a problem so the user sees
 // all of them at once.
 import { type Document, isAlias, isMap, isScalar, isSeq, type Node, type Pair } from 'yaml';
+import { parseZonedDate } from '../schedule/format.js';
 import { DURATION_EXPECTED, describeType, durationProblem, parseDuration } from './duration.js';
 import { interpolate } from './interpolate.js';
 import { closest } from './suggest.js';
@@ -92,7 +93,7 @@ function expectedOf(schema: Schema): string {
     case 'duration':
       return DURATION_EXPECTED;
     case 'date':
-      return "an ISO 8601 date-time, e.g. '2026-03-01T09:00:00'";
+      return "an ISO 8601 date or date-time, e.g. '2026-03-01 09:00' or '2026-03-01T09:00:00+01:00'";
     case 'enum':
       return `one of ${schema.values.map((v) => `'${v}'`).join(', ')}`;
     case 'list':
@@ -221,10 +222,10 @@ function validateScalar(value: unknown, schema: Schema, at: At, fromEnv: boolean
       return parseDuration(v as string | number);
     }
     case 'date': {
-      const d = value instanceof Date ? value : typeof value === 'string' ? new Date(value) : null;
-      if (d === null || Number.isNaN(d.getTime()))
-        return fail(at, `is ${describeType(value)}`, expectedOf(schema));
-      return d;
+      // Kept as text: the owner decides which time zone wall-clock dates are read in.
+      if (typeof value === 'string' && parseZonedDate(value) !== undefined) return value;
+      if (value instanceof Date) return value.toISOString();
+      return fail(at, `is ${describeType(value)}`, expectedOf(schema));
     }
     case 'enum': {
       if (typeof value === 'string' && schema.values.includes(value)) return value;
