@@ -29,6 +29,7 @@ describe('decodeMessage: malformed payloads throw MalformedPayloadError', () => 
     // Data (13)
     ['Data: empty payload', 13, Buffer.alloc(0)],
     ['Data: room length past the payload', 13, hex('05 7231')],
+    ['Data: room length one byte past the payload', 13, hex('03 7231')],
     ['Data: room length 255 with nothing after it', 13, hex('ff')],
     // SetUserName Response (2): exactly one byte, '0' or '1'
     ['SetUserNameResponse: empty', 2, ''],
@@ -54,6 +55,7 @@ describe('decodeMessage: malformed payloads throw MalformedPayloadError', () => 
     ['DataFrom: room only, no sender length', 130, hex('02 7231')],
     ['DataFrom: room length past the payload', 130, hex('09 7231')],
     ['DataFrom: sender truncated', 130, hex('02 7231 05 626f')],
+    ['DataFrom: sender one byte short', 130, hex('02 7231 03 626f')],
     // Presence (131)
     ['Presence: unknown event', 131, '{"room":"r","event":"explode","user":"bob"}'],
     ['Presence: missing event', 131, '{"room":"r","user":"bob"}'],
