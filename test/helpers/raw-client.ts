@@ -7,6 +7,7 @@ import net from 'node:net';
 import { encodeData, encodeFrame } from '../../src/protocol/codec.js';
 import { FrameDecoder } from '../../src/protocol/decoder.js';
 import { type Frame, MAX_WIRE_PAYLOAD, MessageType } from '../../src/protocol/types.js';
+import type { Transport } from '../../src/transport/transport.js';
 
 const DEFAULT_TIMEOUT = 3_000;
 let probes = 0;
@@ -34,7 +35,8 @@ export class RawClient {
   /** Resolves when the socket has closed (either side). */
   readonly closed: Promise<void>;
 
-  private constructor(readonly socket: net.Socket) {
+  /** Wraps a connected socket or any other Transport (e.g. from server.connectMemory()). */
+  constructor(readonly socket: Transport) {
     socket.on('data', (chunk) => {
       for (const frame of this.#decoder.push(chunk)) {
         const copy = { type: frame.type, payload: Buffer.from(frame.payload) };
@@ -55,9 +57,13 @@ export class RawClient {
     });
   }
 
-  static connect(port: number, host = '127.0.0.1'): Promise<RawClient> {
+  static connect(
+    port: number,
+    host = '127.0.0.1',
+    options: { allowHalfOpen?: boolean } = {},
+  ): Promise<RawClient> {
     return new Promise((resolve, reject) => {
-      const socket = net.connect({ port, host });
+      const socket = net.connect({ port, host, allowHalfOpen: options.allowHalfOpen ?? false });
       socket.once('error', reject);
       socket.once('connect', () => {
         socket.off('error', reject);
