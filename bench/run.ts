@@ -1,0 +1,80 @@
+/**
+ * The benchmark suite (issue 7): every scenario side by side with its yardstick, in one
+ * run, reported as ratios. `npm run bench` for the full run, `npm run bench -- --quick`
+ * for the CI smoke run (under a minute; fails only when a scenario throws, never on a
+ * timing). See docs/performance.md.
+ */
+import { writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { describeMachine } from './lib/machine.js';
+import type { Row, Scenario, ScenarioContext } from './lib/row.js';
+import { renderTable } from './lib/table.js';
+import { codecScenario } from './scenarios/codec.js';
+
+const SCENARIOS: Scenario[] = [codecScenario];
+
+const { values } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    only: { type: 'string' },
+    out: { type: 'string', default: 'bench/results.json' },
+  },
+});
+const quick = values.quick ?? false;
+const only = values.only?.split(',').map((s) => s.trim());
+const unknown = only?.filter((n) => !SCENARIOS.some((s) => s.name === n)) ?? [];
+if (unknown.length > 0) {
+  process.stderr.write(
+    `bench: unknown scenario ${unknown.join(', ')}; choose from ${SCENARIOS.map((s) => s.name).join(', ')}\n`,
+  );
+  process.exit(2);
+}
+
+// Bounded: a wedged scenario must not hang CI. Each scenario has its own timeouts too.
+const watchdog = setTimeout(
+  () => {
+    process.stderr.write('bench: overall time limit reached, giving up\n');
+    process.exit(1);
+  },
+  (quick ? 3 : 20) * 60_000,
+);
+watchdog.unref();
+
+const ctx: ScenarioContext = {
+  quick,
+  progress: (message) => process.stderr.write(`bench: ${message}\n`),
+};
+const machine = describeMachine();
+ctx.progress(
+  `${quick ? 'quick' : 'full'} run on ${machine.nproc} x ${machine.cpuModel}, node ${machine.node}`,
+);
+
+const rows: Row[] = [];
+const started = Date.now();
+for (const scenario of SCENARIOS) {
+  if (only && !only.includes(scenario.name)) continue;
+  ctx.progress(`${scenario.name}...`);
+  try {
+    rows.push(...(await scenario.run(ctx)));
+  } catch (error) {
+    const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
+    process.stderr.write(`bench: scenario ${scenario.name} failed:\n${message}\n`);
+    rows.push({ scenario: scenario.name, status: 'error', notes: firstLine(message) });
+  }
+}
+
+function firstLine(text: string): string {
+  return text.split('\n')[0]!.slice(0, 120);
+}
+
+process.stdout.write(`${renderTable(rows)}\n`);
+const results = {
+  date: new Date().toISOString(),
+  mode: quick ? 'quick' : 'full',
+  seconds: Math.round((Date.now() - started) / 1000),
+  machine,
+  rows,
+};
+writeFileSync(values.out!, `${JSON.stringify(results, null, 2)}\n`);
+ctx.progress(`done in ${results.seconds} s; figures in ${values.out}`);
+process.exitCode = rows.some((r) => r.status === 'error') ? 1 : 0;

@@ -1,0 +1,88 @@
+import { FrameDecoder } from '../../src/protocol/decoder.js';
+import type { Row, Scenario, ScenarioContext } from '../lib/row.js';
+import { median, ratePerSecond } from '../lib/stats.js';
+import { headerWalk } from '../yardsticks/header-walk.js';
+
+const CHUNK = 64 * 1024;
+const STREAM = 4 * 1024 * 1024;
+
+/** A stream of back-to-back Data frames of `frameSize` bytes each, cut into 64 KiB chunks. */
+function stream(frameSize: number): { chunks: Buffer[]; frames: number } {
+  const room = Buffer.from('bench');
+  const textLength = frameSize - 4 - 1 - room.length;
+  const frame = Buffer.alloc(frameSize, 0x78);
+  frame[0] = 13;
+  frame.writeUIntBE(frameSize - 4, 1, 3);
+  frame[4] = room.length;
+  room.copy(frame, 5);
+  if (textLength < 0) throw new Error('frame too small');
+  const frames = Math.floor(STREAM / frameSize);
+  const all = Buffer.concat(Array.from({ length: frames }, () => frame));
+  const chunks: Buffer[] = [];
+  for (let at = 0; at < all.length; at += CHUNK) chunks.push(all.subarray(at, at + CHUNK));
+  return { chunks, frames };
+}
+
+/** Keeps the payload lengths observable, so no loop can be optimised away. */
+export let payloadSink = 0;
+
+/** What the server does per read: FrameDecoder.push, touching each frame's type and payload. */
+function decodeAll(chunks: readonly Buffer[]): number {
+  const decoder = new FrameDecoder();
+  let frames = 0;
+  let bytes = 0;
+  for (const chunk of chunks) {
+    for (const frame of decoder.push(chunk)) {
+      frames += frame.type === 13 ? 1 : 0;
+      bytes += frame.payload.length;
+    }
+  }
+  payloadSink = bytes;
+  return frames;
+}
+
+async function measure(ctx: ScenarioContext, frameSize: number, label: string): Promise<Row> {
+  const { chunks, frames } = stream(frameSize);
+  // Both loops must agree on what they found before either is timed.
+  const decoded = decodeAll(chunks);
+  const walked = headerWalk(chunks).frames;
+  if (decoded !== frames || walked !== frames) {
+    throw new Error(`codec check: ${frames} frames, decoder saw ${decoded}, walk ${walked}`);
+  }
+  const rounds = ctx.quick ? 3 : 7;
+  const ms = ctx.quick ? 150 : 400;
+  const dec: number[] = [];
+  const walk: number[] = [];
+  for (let r = 0; r < rounds; r++) {
+    // Alternate, so drift on a shared machine hits both alike.
+    dec.push(ratePerSecond(() => decodeAll(chunks), ms) * frames);
+    walk.push(ratePerSecond(() => headerWalk(chunks), ms) * frames);
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  const d = median(dec);
+  const w = median(walk);
+  const mb = (rate: number) => (rate * frameSize) / 1e6;
+  ctx.progress(`codec ${label}: decoder ${fmt(d)} frames/s, header walk ${fmt(w)} frames/s`);
+  return {
+    scenario: `codec decode ${label} frames`,
+    status: 'ok',
+    server: { value: d, unit: 'frames/s' },
+    yardstick: { name: 'header walk', value: w, unit: 'frames/s' },
+    ratio: d / w,
+    goal: '>= 0.5x',
+    met: d / w >= 0.5,
+    notes: `${mb(d).toFixed(0)} MB/s vs ${mb(w).toFixed(0)} MB/s, 64 KiB chunks`,
+    detail: { frameSize, decoderMBps: mb(d), walkMBps: mb(w), rounds, msPerRound: ms },
+  };
+}
+
+function fmt(n: number): string {
+  return Math.round(n).toLocaleString('en-US');
+}
+
+export const codecScenario: Scenario = {
+  name: 'codec',
+  async run(ctx) {
+    return [await measure(ctx, 64, '64 B'), await measure(ctx, 4096, '4 KiB')];
+  },
+};
