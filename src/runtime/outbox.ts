@@ -1,0 +1,297 @@
+import { ConfigError, OutboxFullError, TextTooLongError } from '../errors.js';
+import { type Logger, silentLogger } from '../log.js';
+import { splitText } from './split-text.js';
+import { TokenBucket } from './token-bucket.js';
+
+export interface OutboxOptions {
+  /** Messages per second per room. Default 5. */
+  rate?: number;
+  /** Messages a room may send at once before the rate applies. Default 10. */
+  burst?: number;
+  /** Messages held in total (e.g. while disconnected); past it new ones are dropped, counted and logged. Default 1000. */
+  limit?: number;
+}
+
+export const DEFAULT_OUTBOX = { rate: 5, burst: 10, limit: 1000 } as const;
+
+/** Where the outbox delivers; the runtime backs it with the live connection. */
+export interface OutboxSink {
+  /** True when text for `room` can go out now (connected and in the room). */
+  ready(room: string): boolean;
+  /** Sends one frame's worth of text; throws when the connection has just gone away. */
+  send(room: string, text: string): void;
+  /** Bytes of text that fit in one frame to `room`. */
+  maxTextBytes(room: string): number;
+}
+
+export interface OutboxPushOptions {
+  /** Epoch ms after which the message is stale: skipped (and logged) instead of sent. */
+  notAfter?: number;
+}
+
+export interface OutboxStats {
+  /** Frames waiting now. */
+  queued: number;
+  sent: number;
+  /** Messages refused because the outbox was full. */
+  overflowed: number;
+  /** Frames skipped because they were past their `notAfter`. */
+  expired: number;
+  /** Frames dropped for good: their room was destroyed, or the server could never take them. */
+  discarded: number;
+}
+
+interface Item {
+  text: string;
+  notAfter: number | undefined;
+}
+
+interface RoomQueue {
+  items: Item[];
+  /** Outlives the queue: a queue emptied and refilled must not get a fresh burst. */
+  bucket: TokenBucket;
+  timer: NodeJS.Timeout | undefined;
+}
+
+export interface OutboxDeps {
+  logger?: Logger;
+  /** Clock in epoch ms; default Date.now (so fake timers drive it too). */
+  now?: () => number;
+}
+
+/**
+ * The one queue everything a bot says goes through: per-room token bucket, long text split
+ * to fit a frame, held while the room is not ready (bounded), order kept per room.
+ *
+ * @example
+ * const outbox = new Outbox(sink, { rate: 5, burst: 10, limit: 1000 });
+ * outbox.push('lobby', 'hello');
+ * outbox.wake(); // after a reconnect: deliver what was held
+ */
+export class Outbox {
+  readonly rate: number;
+  readonly burst: number;
+  readonly limit: number;
+  #sink: OutboxSink;
+  #log: Logger;
+  #now: () => number;
+  #rooms = new Map<string, RoomQueue>();
+  #buckets = new Map<string, TokenBucket>();
+  #size = 0;
+  #stats = { sent: 0, overflowed: 0, expired: 0, discarded: 0 };
+  #overflowSinceWarn = 0;
+  #idleWaiters: Array<() => void> = [];
+  #closed = false;
+
+  constructor(sink: OutboxSink, options: OutboxOptions = {}, deps: OutboxDeps = {}) {
+    this.rate = positive('rate', options.rate ?? DEFAULT_OUTBOX.rate);
+    this.burst = Math.max(1, Math.floor(positive('burst', options.burst ?? DEFAULT_OUTBOX.burst)));
+    this.limit = Math.floor(positive('limit', options.limit ?? DEFAULT_OUTBOX.limit));
+    this.#sink = sink;
+    this.#log = deps.logger ?? silentLogger;
+    this.#now = deps.now ?? Date.now;
+  }
+
+  /** Frames waiting. */
+  get size(): number {
+    return this.#size;
+  }
+
+  get stats(): OutboxStats {
+    return { queued: this.#size, ...this.#stats };
+  }
+
+  /**
+   * Queues `text` for `room`, split into frames when it is too long for one. Returns false
+   * when the outbox is full: the message is then counted in `overflowed` and logged.
+   */
+  push(room: string, text: string, options: OutboxPushOptions = {}): boolean {
+    if (this.#closed) {
+      this.#overflow(room, 'the bot is stopping');
+      return false;
+    }
+    const pieces = splitText(text, this.#sink.maxTextBytes(room));
+    if (this.#size + pieces.length > this.limit) this.#dropExpired();
+    if (this.#size + pieces.length > this.limit) {
+      this.#overflow(room, new OutboxFullError(this.limit).message);
+      return false;
+    }
+    const queue = this.#queue(room);
+    for (const piece of pieces) queue.items.push({ text: piece, notAfter: options.notAfter });
+    this.#size += pieces.length;
+    this.#pump(room, queue);
+    return true;
+  }
+
+  /** Tries every room again, e.g. once the connection is back and rooms are rejoined. */
+  wake(): void {
+    for (const [room, queue] of this.#rooms) this.#pump(room, queue);
+  }
+
+  /** Drops what is held for `room` (it no longer exists); logs and returns how many frames. */
+  discard(room: string, reason: string): number {
+    const queue = this.#rooms.get(room);
+    if (!queue) return 0;
+    const n = queue.items.length;
+    this.#remove(room, queue);
+    this.#buckets.delete(room);
+    if (n > 0) {
+      this.#stats.discarded += n;
+      this.#log.warn('outbox: dropped messages held for a room', { room, count: n, reason });
+    }
+    this.#settleIdle();
+    return n;
+  }
+
+  /** Resolves once nothing is queued. */
+  idle(): Promise<void> {
+    if (this.#size === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#idleWaiters.push(resolve));
+  }
+
+  /**
+   * Waits up to `timeoutMs` for the queue to empty (used on shutdown); resolves to true when
+   * it did. Uses the timers of the moment, so fake timers must be advanced for the timeout.
+   */
+  async drain(timeoutMs: number): Promise<boolean> {
+    if (this.#size === 0) return true;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<false>((resolve) => {
+      timer = setTimeout(() => resolve(false), timeoutMs);
+    });
+    const done = await Promise.race([this.idle().then(() => true as const), timeout]);
+    clearTimeout(timer);
+    return done;
+  }
+
+  /** Stops timers and refuses new messages; what is still held is logged as lost. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    if (this.#size > 0) {
+      this.#log.warn('outbox: messages not delivered before shutdown', { count: this.#size });
+      this.#stats.discarded += this.#size;
+    }
+    for (const [room, queue] of this.#rooms) this.#remove(room, queue);
+    this.#settleIdle();
+  }
+
+  #queue(room: string): RoomQueue {
+    let queue = this.#rooms.get(room);
+    if (!queue) {
+      let bucket = this.#buckets.get(room);
+      if (!bucket) {
+        bucket = new TokenBucket(this.rate, this.burst, this.#now());
+        this.#buckets.set(room, bucket);
+      }
+      queue = { items: [], bucket, timer: undefined };
+      this.#rooms.set(room, queue);
+    }
+    return queue;
+  }
+
+  #pump(room: string, queue: RoomQueue): void {
+    if (queue.timer !== undefined) {
+      clearTimeout(queue.timer);
+      queue.timer = undefined;
+    }
+    if (!this.#sink.ready(room)) return;
+    const now = this.#now();
+    while (queue.items.length > 0) {
+      const item = queue.items[0]!;
+      if (item.notAfter !== undefined && now > item.notAfter) {
+        this.#shift(queue);
+        this.#stats.expired += 1;
+        this.#log.warn('outbox: skipped a message past its deadline', {
+          room,
+          late: `${now - item.notAfter}ms`,
+        });
+        continue;
+      }
+      if (!queue.bucket.take(now)) {
+        queue.timer = setTimeout(() => {
+          queue.timer = undefined;
+          this.#pump(room, queue);
+        }, queue.bucket.wait(now));
+        return;
+      }
+      try {
+        this.#sink.send(room, item.text);
+      } catch (error) {
+        if (error instanceof TextTooLongError) {
+          // Cannot fit however often it is retried: drop it rather than block the room.
+          this.#shift(queue);
+          this.#stats.discarded += 1;
+          this.#log.error('outbox: dropped a message the server cannot take', { room, error });
+          continue;
+        }
+        // The connection went away between ready() and send(): keep it for the next wake().
+        this.#log.debug('outbox: send failed; holding the message', { room, error });
+        return;
+      }
+      this.#shift(queue);
+      this.#stats.sent += 1;
+    }
+    this.#remove(room, queue);
+    this.#settleIdle();
+  }
+
+  #shift(queue: RoomQueue): void {
+    queue.items.shift();
+    this.#size -= 1;
+    if (this.#overflowSinceWarn > 0 && this.#size < this.limit) {
+      this.#log.warn('outbox: has room again', {
+        overflowed: this.#overflowSinceWarn,
+        total: this.#stats.overflowed,
+      });
+      this.#overflowSinceWarn = 0;
+    }
+  }
+
+  #remove(room: string, queue: RoomQueue): void {
+    clearTimeout(queue.timer);
+    this.#size -= queue.items.length;
+    queue.items = [];
+    this.#rooms.delete(room);
+  }
+
+  #dropExpired(): void {
+    const now = this.#now();
+    for (const [room, queue] of this.#rooms) {
+      const before = queue.items.length;
+      queue.items = queue.items.filter((i) => i.notAfter === undefined || i.notAfter >= now);
+      const gone = before - queue.items.length;
+      if (gone > 0) {
+        this.#size -= gone;
+        this.#stats.expired += gone;
+        this.#log.warn('outbox: skipped messages past their deadline', { room, count: gone });
+      }
+      if (queue.items.length === 0) this.#remove(room, queue);
+    }
+  }
+
+  #overflow(room: string, reason: string): void {
+    this.#stats.overflowed += 1;
+    this.#overflowSinceWarn += 1;
+    // One warning per episode, then a count when it ends: a flood must not flood the log.
+    if (this.#overflowSinceWarn === 1) {
+      this.#log.warn('outbox: message dropped', { room, reason, held: this.#size });
+    } else {
+      this.#log.debug('outbox: message dropped', { room, reason });
+    }
+  }
+
+  #settleIdle(): void {
+    if (this.#size !== 0) return;
+    const waiters = this.#idleWaiters;
+    this.#idleWaiters = [];
+    for (const w of waiters) w();
+  }
+}
+
+function positive(name: string, value: number): number {
+  if (!Number.isFinite(value) || value <= 0) {
+    throw new ConfigError([`outbox ${name} must be a number above 0, got ${value}`]);
+  }
+  return value;
+}

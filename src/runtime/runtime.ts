@@ -1,0 +1,373 @@
+import { EventEmitter } from 'node:events';
+import type { BotEvent, BotHost } from '../bot/host.js';
+import type { MpcrpClient, RoomMessage } from '../client/index.js';
+import { ConnectionClosedError, TimeoutError } from '../errors.js';
+import { type Logger, silentLogger } from '../log.js';
+import { assertName } from '../protocol/names.js';
+import { DEFAULT_MAX_PAYLOAD, Extension } from '../protocol/types.js';
+import { parseServerUrl } from '../protocol/url.js';
+import type { TlsClientOptions } from '../transport/tcp.js';
+import type { BackoffOptions } from './backoff.js';
+import { Connector } from './connector.js';
+import type { EnginePort } from './engine-port.js';
+import { Members } from './members.js';
+import { Outbox, type OutboxOptions, type OutboxPushOptions } from './outbox.js';
+import { Poller } from './poller.js';
+import { enterRoom } from './rooms.js';
+
+export interface RuntimeCoreOptions {
+  /** `mpcrp://host:port` or `mpcrps://host:port`. */
+  server: string | URL;
+  username: string;
+  /** Rooms to be in; each is joined, or created when missing. */
+  rooms?: readonly string[];
+  /** Without the presence extension: milliseconds between user-list polls. Default 2000. */
+  presenceInterval?: number;
+  /** Reconnect backoff. Default 250 ms doubling up to 30 s, full jitter. */
+  reconnect?: BackoffOptions;
+  /** Default 5 messages/s per room, burst 10, 1000 held. */
+  outbox?: OutboxOptions;
+  /** Ask for the sender and presence extensions. Default true. */
+  extensions?: boolean;
+  tls?: TlsClientOptions;
+  /** Milliseconds per connect attempt. Default 10,000. */
+  connectTimeout?: number;
+  /** Milliseconds for each server request. Default 10,000. */
+  requestTimeout?: number;
+  /** Largest frame, as the server allows it. Default 64 KiB. */
+  maxPayload?: number;
+  /** Milliseconds stop() waits for the outbox to empty. Default 5000. */
+  flushTimeout?: number;
+  logger?: Logger;
+}
+
+export interface RuntimeEvents {
+  /** Connected, rooms entered and user lists read; `reconnected` after a drop. */
+  ready: [info: { reconnected: boolean }];
+  /** The connection dropped; a reconnect is on its way. */
+  disconnected: [error: Error | undefined];
+}
+
+/**
+ * Keeps a bot connected: one session after another, each entering the rooms, tracking who is
+ * in them and feeding everything that happens into the engine. Knows nothing about plugins;
+ * see createRuntime for the assembled bot.
+ */
+export class RuntimeCore extends EventEmitter<RuntimeEvents> {
+  readonly username: string;
+  readonly url: string;
+  readonly outbox: Outbox;
+  readonly host: BotHost;
+  #o: RuntimeCoreOptions;
+  #log: Logger;
+  #engine: EnginePort | undefined;
+  #connector: Connector;
+  #members: Members;
+  #poller: Poller;
+  #wanted: Set<string>;
+  #joined = new Set<string>();
+  #client: MpcrpClient | undefined;
+  #pushPresence = false;
+  #started = false;
+  #stopping = false;
+  #loop: Promise<void> | undefined;
+  #first: { resolve: () => void; reject: (e: unknown) => void } | undefined;
+  #engineStarted = false;
+  #early: BotEvent[] | undefined = [];
+  #pending = new Set<Promise<void>>();
+
+  constructor(options: RuntimeCoreOptions) {
+    super();
+    this.#o = options;
+    this.#log = options.logger ?? silentLogger;
+    this.url = parseServerUrl(String(options.server)).url;
+    this.username = assertName('username', options.username);
+    this.#wanted = new Set((options.rooms ?? []).map((r) => assertName('room', r)));
+    const interval = options.presenceInterval ?? 2000;
+    this.#connector = new Connector({
+      url: this.url,
+      username: this.username,
+      extensions: options.extensions ?? true,
+      logger: this.#log,
+      ...(options.tls ? { tls: options.tls } : {}),
+      ...(options.reconnect ? { reconnect: options.reconnect } : {}),
+      ...(options.connectTimeout !== undefined ? { connectTimeout: options.connectTimeout } : {}),
+      client: {
+        ...(options.maxPayload !== undefined ? { maxPayload: options.maxPayload } : {}),
+        ...(options.requestTimeout !== undefined ? { requestTimeout: options.requestTimeout } : {}),
+      },
+    });
+    const maxPayload = options.maxPayload ?? DEFAULT_MAX_PAYLOAD;
+    this.outbox = new Outbox(
+      {
+        ready: (room) => this.#client !== undefined && this.#joined.has(room),
+        send: (room, text) => {
+          if (!this.#client) throw new ConnectionClosedError('not connected');
+          this.#client.send(room, text);
+        },
+        maxTextBytes: (room) => maxPayload - 1 - Buffer.byteLength(room),
+      },
+      options.outbox,
+      { logger: this.#log },
+    );
+    this.#members = new Members(
+      () => this.username,
+      (event) => {
+        if (event.kind === 'destroyed') this.#roomGone(event.room);
+        this.#dispatch(event);
+      },
+    );
+    this.#poller = new Poller({
+      interval,
+      rooms: () => this.#joined,
+      read: (room) => this.#requireClient().getUserList(room),
+      onList: (room, users) => this.#members.sync(room, users),
+      onGone: (room) => this.#members.destroyed(room),
+      logger: this.#log,
+    });
+    this.host = {
+      username: this.username,
+      logger: this.#log,
+      send: (room, text) => {
+        this.send(room, text);
+      },
+      users: (room) => this.users(room),
+      rooms: () => [...this.#joined],
+    };
+  }
+
+  /** Connects the engine; called once, before start(). */
+  attach(engine: EnginePort): void {
+    this.#engine = engine;
+  }
+
+  get connected(): boolean {
+    return this.#client !== undefined;
+  }
+
+  /** The live connection, if any (tests, diagnostics). */
+  get client(): MpcrpClient | undefined {
+    return this.#client;
+  }
+
+  /** Rooms the bot is in now. */
+  get rooms(): readonly string[] {
+    return [...this.#joined];
+  }
+
+  /** Grants of the current session (empty on a strict server). */
+  get extensions(): ReadonlySet<string> {
+    return this.#client?.extensions ?? new Set();
+  }
+
+  /**
+   * Queues text for a room through the outbox. Returns false when it was not queued
+   * (not one of the bot's rooms, or the outbox is full); that is logged.
+   */
+  send(room: string, text: string, options: OutboxPushOptions = {}): boolean {
+    if (!this.#wanted.has(room)) {
+      this.#log.warn('message dropped: the bot is not in this room', { room });
+      return false;
+    }
+    return this.outbox.push(room, text, options);
+  }
+
+  /** Members of `room`: asked from the server when connected, else the last known list. */
+  async users(room: string): Promise<string[]> {
+    if (this.#client && this.#joined.has(room)) return this.#client.getUserList(room);
+    return [...(this.#members.get(room) ?? [])];
+  }
+
+  /**
+   * Connects (retrying for as long as it takes), enters the rooms and starts the engine.
+   * Resolves once the first session is up; rejects only for errors no retry can fix (an
+   * invalid username, a bad URL). Resolves too when stop() is called before that.
+   */
+  start(): Promise<void> {
+    if (this.#started) throw new Error('start() was already called');
+    this.#started = true;
+    const first = new Promise<void>((resolve, reject) => {
+      this.#first = { resolve, reject };
+    });
+    this.#loop = this.#run().catch((error: unknown) => {
+      this.#log.error('cannot run the bot', { error });
+      this.#first?.reject(error);
+    });
+    return first;
+  }
+
+  /**
+   * Stops the engine (stop hooks), waits up to `flushTimeout` for the outbox, quits the rooms
+   * and closes the connection.
+   */
+  async stop(): Promise<void> {
+    if (this.#stopping) return;
+    this.#stopping = true;
+    this.#connector.stop();
+    this.#poller.stop();
+    if (this.#engineStarted) {
+      this.#engineStarted = false;
+      await this.#guard('stop', () => this.#engine?.stop());
+    }
+    await this.#settlePending();
+    const client = this.#client;
+    if (client && this.outbox.size > 0) {
+      const flushed = await this.outbox.drain(this.#o.flushTimeout ?? 5000);
+      if (!flushed)
+        this.#log.warn('stopping before the outbox emptied', { held: this.outbox.size });
+    }
+    this.outbox.close();
+    if (client && !client.closed) {
+      await Promise.allSettled([...this.#joined].map((room) => client.quitRoom(room)));
+      await client.close();
+    }
+    this.#client = undefined;
+    this.#joined.clear();
+    this.#first?.resolve();
+    await this.#loop;
+  }
+
+  /** Resolves when every event handed to the engine is handled and the outbox is empty. */
+  async idle(): Promise<void> {
+    for (let i = 0; i < 100; i += 1) {
+      await this.#settlePending();
+      await this.#engine?.idle();
+      await this.outbox.idle();
+      if (this.#pending.size === 0) return;
+    }
+  }
+
+  async #run(): Promise<void> {
+    let reconnecting = false;
+    while (!this.#stopping) {
+      const client = await this.#connector.open();
+      if (!client) return;
+      try {
+        await this.#setup(client, reconnecting);
+      } catch (error) {
+        client.destroy();
+        this.#down(error instanceof Error ? error : undefined, 'setting up the session failed');
+        if (this.#stopping) return;
+        await this.#pause();
+        continue;
+      }
+      this.#connector.backoff.reset();
+      if (!reconnecting) this.#first?.resolve();
+      reconnecting = true;
+      const error = await new Promise<Error | undefined>((resolve) => {
+        if (client.closed) resolve(new ConnectionClosedError());
+        else client.once('close', resolve);
+      });
+      if (this.#stopping) return;
+      this.#down(error, 'connection lost');
+      await this.#pause();
+    }
+  }
+
+  async #setup(client: MpcrpClient, reconnecting: boolean): Promise<void> {
+    client.on('message', (m) => this.#onMessage(client, m));
+    client.on('presence', (e) => {
+      if (this.#client === client && this.#pushPresence) this.#members.apply(e);
+    });
+    this.#pushPresence = client.extensions.has(Extension.Presence);
+    this.#log.info(reconnecting ? 'reconnected' : 'connected', {
+      url: this.url,
+      user: this.username,
+      extensions: [...client.extensions].join(',') || 'none',
+    });
+    this.#client = client;
+    const entered = new Set<string>();
+    for (const room of this.#wanted) {
+      try {
+        const how = await enterRoom(client, room);
+        entered.add(room);
+        this.#joined.add(room);
+        this.#log.info(how === 'created' ? 'created room' : 'joined room', { room });
+      } catch (error) {
+        if (error instanceof ConnectionClosedError || error instanceof TimeoutError) throw error;
+        this.#log.error('cannot enter room; will try again after the next reconnect', {
+          room,
+          error,
+        });
+      }
+    }
+    const lists = await Promise.all(
+      [...entered].map(async (room) => [room, await client.getUserList(room)] as const),
+    );
+    if (this.#stopping) throw new ConnectionClosedError('stopping');
+    for (const [room, users] of lists) this.#members.sync(room, users);
+    if (!this.#pushPresence) this.#poller.start();
+    this.outbox.wake();
+    if (reconnecting) {
+      this.#dispatch({ kind: 'reconnect' });
+    } else {
+      this.#engineStarted = true;
+      await this.#guard('start', () => this.#engine?.start());
+      const early = this.#early ?? [];
+      this.#early = undefined;
+      for (const event of early) this.#dispatch(event);
+    }
+    this.emit('ready', { reconnected: reconnecting });
+  }
+
+  #down(error: Error | undefined, what: string): void {
+    const was = this.#client !== undefined;
+    this.#client = undefined;
+    this.#joined.clear();
+    this.#poller.stop();
+    if (this.#stopping) return;
+    this.#log.warn(`${what}; reconnecting`, {
+      url: this.url,
+      held: this.outbox.size,
+      error: error?.message,
+    });
+    if (was) this.emit('disconnected', error);
+  }
+
+  #pause(): Promise<void> {
+    const delay = this.#connector.backoff.next();
+    this.#log.info('reconnecting soon', { retryIn: `${delay}ms` });
+    return this.#connector.sleep(delay);
+  }
+
+  #onMessage(client: MpcrpClient, m: RoomMessage): void {
+    if (client !== this.#client || !this.#joined.has(m.room)) return;
+    this.#dispatch({ kind: 'message', room: m.room, text: m.text, sender: m.sender });
+  }
+
+  #roomGone(room: string): void {
+    this.#log.warn('room was destroyed; the bot is no longer in it', { room });
+    this.#joined.delete(room);
+    this.#wanted.delete(room);
+    this.outbox.discard(room, 'the room was destroyed');
+  }
+
+  #requireClient(): MpcrpClient {
+    if (!this.#client) throw new ConnectionClosedError('not connected');
+    return this.#client;
+  }
+
+  #dispatch(event: BotEvent): void {
+    if (this.#early) {
+      this.#early.push(event);
+      return;
+    }
+    if (this.#stopping && event.kind !== 'stop') return;
+    const p = this.#guard(event.kind, () => this.#engine?.handleEvent(event));
+    this.#pending.add(p);
+    void p.finally(() => this.#pending.delete(p));
+  }
+
+  /** Runs engine code so that nothing it throws or rejects can take the runtime down. */
+  async #guard(what: string, fn: () => unknown): Promise<void> {
+    try {
+      await fn();
+    } catch (error) {
+      this.#log.error('the bot engine failed; carrying on', { event: what, error });
+    }
+  }
+
+  async #settlePending(): Promise<void> {
+    while (this.#pending.size > 0) await Promise.allSettled([...this.#pending]);
+  }
+}
