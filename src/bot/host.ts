@@ -1,0 +1,29 @@
+import type { Logger } from '../log.js';
+
+/**
+ * The seam between bot plugins (src/bot) and the runtime that connects them to a server
+ * (src/runtime). Plugins see only this; the runtime, the testing kit, or a unit test can
+ * each provide it. Whatever the source, events go in through one entry point,
+ * `BotEngine.handleEvent` (see engine.ts).
+ */
+export type BotEvent =
+  | { kind: 'message'; room: string; text: string; sender: string | undefined }
+  | { kind: 'join'; room: string; user: string }
+  | { kind: 'leave'; room: string; user: string }
+  | { kind: 'userlist'; room: string; users: readonly string[] }
+  | { kind: 'destroyed'; room: string }
+  | { kind: 'start' }
+  | { kind: 'stop' }
+  | { kind: 'reconnect' };
+
+export interface BotHost {
+  /** The runtime's username on the server. */
+  readonly username: string;
+  /** Queues text for a room through the outbox (rate limit, splitting, offline hold). */
+  send(room: string, text: string): void;
+  /** Current members of a room the bot is in, from the server. */
+  users(room: string): Promise<string[]>;
+  /** Rooms the bot is in now. */
+  rooms(): readonly string[];
+  readonly logger: Logger;
+}

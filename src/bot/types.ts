@@ -1,0 +1,203 @@
+import type { PluginError } from '../errors.js';
+import type { Logger } from '../log.js';
+import type { Middleware } from './composer.js';
+
+/** A value or a promise of it: every hook may be sync or async; the engine awaits it. */
+export type Awaitable<T> = T | Promise<T>;
+
+/** Options a plugin receives when it declares none. */
+export type DefaultOptions = Record<string, unknown>;
+
+/** A command as registered, listed by `engine.commands()` and `ctx.bot.commands()`. */
+export interface CommandInfo {
+  /** The plugin that registered it. */
+  readonly plugin: string;
+  /** Without the prefix, e.g. `roll`. */
+  readonly name: string;
+  readonly description: string;
+  /** Argument synopsis shown by help, e.g. `<count>d<sides>`. */
+  readonly usage?: string;
+}
+
+/** A message parsed as `<prefix><name> <args>`. */
+export interface ParsedCommand {
+  /** As typed, lower-cased (commands match case-insensitively). */
+  readonly name: string;
+  /** Split on white space; "double" or 'single' quotes group words into one argument. */
+  readonly args: readonly string[];
+  /** Everything after the name, trimmed, quotes untouched. */
+  readonly rest: string;
+}
+
+/** Who the bot is, from a plugin's point of view. */
+export interface BotInfo {
+  /** The bot's own username on the server. */
+  readonly username: string;
+  /** This plugin's name. */
+  readonly plugin: string;
+  /** The command prefix, e.g. `!`. */
+  readonly prefix: string;
+  /** Every command of every loaded plugin (what `!help` lists). */
+  commands(): readonly CommandInfo[];
+}
+
+/** What every context has, whatever the event. */
+export interface BaseContext<O = DefaultOptions> {
+  readonly bot: BotInfo;
+  /** A logger scoped to this plugin (`host.logger.child(pluginName)`). */
+  readonly log: Logger;
+  /** This plugin's options from the config file (merged over its `defaults`). */
+  readonly options: O;
+  /** Free space for middleware to hand data to later middleware and hooks. */
+  readonly state: Record<string, unknown>;
+  /** Queues `text` for `room` (rate limited; held while disconnected). */
+  send(room: string, text: string): void;
+  /** Current members of `room`, asked from the server. */
+  users(room: string): Promise<string[]>;
+  /** Rooms the bot is in now. */
+  rooms(): readonly string[];
+}
+
+/** A context tied to one room. */
+export interface RoomContext<O = DefaultOptions> extends BaseContext<O> {
+  readonly room: string;
+  /** Members of `room`, default this context's room. */
+  users(room?: string): Promise<string[]>;
+  /** Sends `text` to this context's room. */
+  reply(text: string): void;
+}
+
+export interface MessageContext<O = DefaultOptions> extends RoomContext<O> {
+  readonly kind: 'message';
+  readonly text: string;
+  /**
+   * Who sent it. Known only when the server grants the `sender` extension; on a strict
+   * RFC 8890 server it is `undefined` (the base protocol does not say who spoke).
+   */
+  readonly sender: string | undefined;
+  /** The `hear()` pattern's match; set only inside a `hear` handler. */
+  readonly match: RegExpExecArray | undefined;
+  /** The parsed command when the text starts with the prefix, else `undefined`. */
+  readonly command: ParsedCommand | undefined;
+}
+
+/** Inside `hear(regex, handler)`: `match` is always set. */
+export interface HearContext<O = DefaultOptions> extends MessageContext<O> {
+  readonly match: RegExpExecArray;
+}
+
+/** Inside `command(name, handler)`: `command` is always set. */
+export interface CommandContext<O = DefaultOptions> extends MessageContext<O> {
+  readonly command: ParsedCommand;
+}
+
+export interface JoinContext<O = DefaultOptions> extends RoomContext<O> {
+  readonly kind: 'join';
+  readonly user: string;
+}
+
+export interface LeaveContext<O = DefaultOptions> extends RoomContext<O> {
+  readonly kind: 'leave';
+  readonly user: string;
+}
+
+/** Here `users` is the member list itself, not the method other contexts have. */
+export interface UserListContext<O = DefaultOptions> extends Omit<RoomContext<O>, 'users'> {
+  readonly kind: 'userlist';
+  /** The whole member list: first the initial one, then after each change. */
+  readonly users: readonly string[];
+}
+
+export interface RoomDestroyedContext<O = DefaultOptions> extends BaseContext<O> {
+  readonly kind: 'destroyed';
+  readonly room: string;
+}
+
+export interface LifecycleContext<O = DefaultOptions> extends BaseContext<O> {
+  readonly kind: 'start' | 'stop' | 'reconnect';
+}
+
+/** Inside a `bot.cron` job. */
+export interface CronContext<O = DefaultOptions> extends BaseContext<O> {
+  readonly kind: 'cron';
+  /** The cron expression. */
+  readonly expr: string;
+  /** 1 for this job's first fire since start. */
+  readonly run: number;
+  /** When the fire was due (the timer may run a little later). */
+  readonly scheduledAt: Date;
+}
+
+/** What middleware (`bot.use`) sees: every room event; narrow on `ctx.kind`. */
+export type EventContext<O = DefaultOptions> =
+  | MessageContext<O>
+  | JoinContext<O>
+  | LeaveContext<O>
+  | UserListContext<O>
+  | RoomDestroyedContext<O>;
+
+/** Any context a hook or `onError` can get. */
+export type AnyContext<O = DefaultOptions> = EventContext<O> | LifecycleContext<O> | CronContext<O>;
+
+export type Handler<C> = (ctx: C) => Awaitable<unknown>;
+
+export interface CommandMeta {
+  description: string;
+  /** Argument synopsis for help, e.g. `<count>d<sides>`. */
+  usage?: string;
+}
+
+export interface CronOptions {
+  /** IANA time zone, default the machine's. */
+  timezone?: string;
+}
+
+/** The object `setup(bot)` receives: register hooks on it. Every method returns it for chaining. */
+export interface Bot<O = DefaultOptions> {
+  /** This plugin's name. */
+  readonly name: string;
+  readonly options: O;
+  readonly log: Logger;
+  /** Middleware in front of this plugin's hooks; a middleware that skips `next()` stops the event. */
+  use(...middleware: Middleware<EventContext<O>>[]): this;
+  /** Every room message (commands included), except the bot's own. */
+  onMessage(handler: Handler<MessageContext<O>>): this;
+  /** Messages matching `pattern`; the match is `ctx.match`. */
+  hear(pattern: RegExp, handler: Handler<HearContext<O>>): this;
+  /** `<prefix><name> args`; parsed arguments are `ctx.command`. */
+  command(name: string, meta: CommandMeta, handler: Handler<CommandContext<O>>): this;
+  command(name: string, handler: Handler<CommandContext<O>>): this;
+  onJoin(handler: Handler<JoinContext<O>>): this;
+  onLeave(handler: Handler<LeaveContext<O>>): this;
+  /** The member list of a room: once when known, then after each change. */
+  onUserList(handler: Handler<UserListContext<O>>): this;
+  onRoomDestroyed(handler: Handler<RoomDestroyedContext<O>>): this;
+  /** Connected and in the configured rooms. */
+  onStart(handler: Handler<LifecycleContext<O>>): this;
+  /** Shutting down or being unloaded: clear timers here. */
+  onStop(handler: Handler<LifecycleContext<O>>): this;
+  /** Connected again after a drop (rooms rejoined). */
+  onReconnect(handler: Handler<LifecycleContext<O>>): this;
+  /** Any of this plugin's hooks failed; `err.hook` says which. */
+  onError(handler: (err: PluginError, ctx?: AnyContext<O>) => Awaitable<unknown>): this;
+  /** Runs `fn` on a cron schedule while the bot is started. */
+  cron(expr: string, options: CronOptions, fn: Handler<CronContext<O>>): this;
+  cron(expr: string, fn: Handler<CronContext<O>>): this;
+}
+
+/** What `defineBot` takes. */
+export interface BotDefinition<O = DefaultOptions> {
+  /** Unique among loaded bots; used in logs, errors and config. */
+  name: string;
+  description?: string;
+  /** Rooms this bot works in (the runtime joins them); default: every room the bot is in. */
+  rooms?: readonly string[];
+  /** Options used where the config file gives none. */
+  defaults?: Partial<O>;
+  setup(bot: Bot<O>): Awaitable<void>;
+}
+
+/** A validated bot, as `defineBot` returns it and the engine runs it. */
+export interface BotPlugin<O = DefaultOptions> extends BotDefinition<O> {
+  readonly rooms: readonly string[] | undefined;
+}
