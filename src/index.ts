@@ -1,5 +1,6 @@
 // The public API of mpcrp-bot. Anything not exported here is internal and may change.
 
+export * from './bot/index.js';
 export * from './client/index.js';
 export * from './errors.js';
 export {
