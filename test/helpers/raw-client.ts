@@ -86,6 +86,18 @@ export class RawClient {
     this.socket.write(bytes);
   }
 
+  /** Writes `bytes` and resolves once the socket has handed them to the OS. */
+  sendFlushed(bytes: Uint8Array): Promise<void> {
+    if (!(this.socket instanceof net.Socket)) {
+      this.socket.write(bytes);
+      return Promise.resolve();
+    }
+    const socket = this.socket;
+    return new Promise((resolve, reject) => {
+      socket.write(bytes, (error) => (error ? reject(error) : resolve()));
+    });
+  }
+
   send(type: number, payload: string | Uint8Array = ''): void {
     this.sendBytes(encodeFrame(type, payload));
   }
