@@ -49,12 +49,17 @@ export class FrameDecoder {
    * Adds a chunk and yields every frame it completes, in order.
    * Throws {@link FrameTooLargeError} when a header announces more than `maxPayload`.
    */
-  *push(chunk: Buffer): Generator<Frame, void, undefined> {
+  push(chunk: Buffer): Generator<Frame, void, undefined> {
     if (this.#failure) throw this.#failure;
-    if (chunk.length === 0) return;
-    this.#chunks.push(chunk);
-    this.#buffered += chunk.length;
+    // Stored now, not when iteration starts, so a caller that does not loop loses nothing.
+    if (chunk.length > 0) {
+      this.#chunks.push(chunk);
+      this.#buffered += chunk.length;
+    }
+    return this.#frames();
+  }
 
+  *#frames(): Generator<Frame, void, undefined> {
     while (this.#buffered >= HEADER_SIZE) {
       const first = this.#chunks[0]!;
       const off = this.#offset;

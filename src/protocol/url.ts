@@ -40,6 +40,7 @@ export function parseServerUrl(input: string): ServerAddress {
     throw new InvalidUrlError(input, 'credentials in the URL are not supported');
   }
   const port = url.port === '' ? DEFAULT_PORT : Number(url.port);
+  if (port === 0) throw new InvalidUrlError(input, 'port 0 cannot be connected to');
   const host = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
   return {
     host,

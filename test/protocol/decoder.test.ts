@@ -86,6 +86,19 @@ describe('FrameDecoder: chunking', () => {
     expect(feed(new FrameDecoder(), byteByByte(empties))).toEqual(want);
   });
 
+  it('stores a pushed chunk even when the caller never iterates', () => {
+    const decoder = new FrameDecoder();
+    decoder.push(hex('84 00'));
+    expect(decoder.bufferedBytes).toBe(2);
+    expect([...decoder.push(hex('00 00'))].map((f) => f.type)).toEqual([132]);
+  });
+
+  it('hands over frames left behind on an empty push', () => {
+    const decoder = new FrameDecoder();
+    for (const _ of decoder.push(hex('84 000000 85 000000'))) break;
+    expect([...decoder.push(Buffer.alloc(0))].map((f) => f.type)).toEqual([133]);
+  });
+
   it('keeps the unread rest of a chunk when the consumer stops iterating early', () => {
     const decoder = new FrameDecoder();
     const seen: number[] = [];

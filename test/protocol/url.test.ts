@@ -51,6 +51,7 @@ describe('parseServerUrl: rejected forms', () => {
     ['mpcrp://h:abc', /not a URL/],
     ['h:-1', /not a URL/],
     ['mpcrp://user:pw@h:1', /credentials/],
+    ['mpcrp://h:0', /port 0/],
   ])('%j', (input, reason) => {
     let caught: unknown;
     try {
