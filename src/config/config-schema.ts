@@ -224,18 +224,6 @@ export const CONFIG_SCHEMA: Extract<Schema, { kind: 'object' }> = {
       },
     }),
     serve: opt(serve),
-    announcements: opt({ kind: 'list', item: announcement }, { default: [] }),
-  },
-  check: (value, _at, fieldOffset) => {
-    const names = new Set<string>();
-    for (const a of value.announcements as Array<{ name: string }>) {
-      if (names.has(a.name)) {
-        _at.ctx.report(
-          fieldOffset('announcements'),
-          `announcements has two entries named '${a.name}' (expected unique names)`,
-        );
-      }
-      names.add(a.name);
-    }
+    announcements: opt({ kind: 'list', item: announcement, uniqueKey: 'name' }, { default: [] }),
   },
 };

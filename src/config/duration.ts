@@ -3,13 +3,13 @@ import { ConfigError } from '../errors.js';
 const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 } as const;
 const DURATION = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h)?$/;
 
-/** Why `input` is not a duration, or `undefined` when it is one. */
+/** Why `input` is not a duration ("is ..."), or `undefined` when it is one. */
 export function durationProblem(input: unknown): string | undefined {
   if (typeof input === 'number') {
-    return Number.isFinite(input) && input >= 0 ? undefined : 'it is not a finite number ≥ 0';
+    return Number.isFinite(input) && input >= 0 ? undefined : `is ${input}, not a number ≥ 0`;
   }
-  if (typeof input !== 'string') return `it is ${describeType(input)}`;
-  return DURATION.test(input.trim()) ? undefined : `${JSON.stringify(input)} is not a duration`;
+  if (typeof input !== 'string') return `is ${describeType(input)}`;
+  return DURATION.test(input.trim()) ? undefined : `is ${JSON.stringify(input)}, not a duration`;
 }
 
 export const DURATION_EXPECTED =
@@ -27,7 +27,7 @@ export const DURATION_EXPECTED =
 export function parseDuration(input: string | number, what = 'duration'): number {
   const problem = durationProblem(input);
   if (problem !== undefined) {
-    throw new ConfigError([`${what}: ${problem} (expected ${DURATION_EXPECTED})`]);
+    throw new ConfigError([`${what} ${problem} (expected ${DURATION_EXPECTED})`]);
   }
   if (typeof input === 'number') return input;
   const match = DURATION.exec(input.trim())!;

@@ -40,7 +40,15 @@ export type Schema =
   | { kind: 'duration' }
   | { kind: 'date' }
   | { kind: 'enum'; values: readonly string[] }
-  | { kind: 'list'; item: Schema; nonEmpty?: boolean; unique?: boolean; expected?: string }
+  | {
+      kind: 'list';
+      item: Schema;
+      nonEmpty?: boolean;
+      unique?: boolean;
+      /** Items are mappings whose value under this key must differ. */
+      uniqueKey?: string;
+      expected?: string;
+    }
   | {
       kind: 'object';
       fields: Record<string, Field>;
@@ -149,6 +157,7 @@ export function validate(node: Node | null | undefined, schema: Schema, at: At):
       const out: unknown[] = [];
       let ok = true;
       const seen = new Set<string>();
+      const firstNode = new Map<number, unknown>();
       current.items.forEach((item, index) => {
         const itemAt: At = {
           ...here,
@@ -167,6 +176,21 @@ export function validate(node: Node | null | undefined, schema: Schema, at: At):
         } else {
           seen.add(JSON.stringify(v));
           out.push(v);
+          const k = schema.uniqueKey;
+          if (k !== undefined) {
+            const key = (v as Record<string, unknown>)[k];
+            const first = out.findIndex((o) => (o as Record<string, unknown>)[k] === key);
+            if (first !== out.length - 1) {
+              const indexOf = (node: unknown) => current.items.indexOf(node as never);
+              fail(
+                itemAt,
+                `has the ${k} ${JSON.stringify(key)} of ${here.path}[${indexOf(firstNode.get(first))}]`,
+                `a unique ${k}`,
+              );
+              ok = false;
+            }
+          }
+          firstNode.set(out.length - 1, item);
         }
       });
       if (schema.nonEmpty && current.items.length === 0)

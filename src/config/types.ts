@@ -14,8 +14,6 @@ export interface ServerSection {
 export interface BotEntry {
   /** Absolute path of the bot file (resolved against the config file's directory). */
   path: string;
-  /** The path as written in the file. */
-  source: string;
   /** Handed to the plugin untouched (after ${VAR} interpolation). */
   options: Record<string, unknown>;
   /** False turns the bot off without deleting its entry. */
