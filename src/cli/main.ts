@@ -7,7 +7,11 @@ import { applyOptions, CONNECTION_OPTIONS, fastParse, GLOBAL_OPTIONS } from './o
 
 /** Every subcommand: name and summary here, the rest loaded only when it runs. */
 const COMMANDS: CommandEntry[] = [
-  // (entries are added as commands land)
+  {
+    name: 'serve',
+    describe: 'Run an MPCRP server; prints MPCRP_URL=... on stdout once listening',
+    load: () => import('./commands/serve.js'),
+  },
 ];
 
 async function runHandler(mod: CommandModule, argv: Record<string, unknown>): Promise<number> {
