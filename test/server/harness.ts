@@ -75,3 +75,19 @@ export function parseData(payload: Buffer): { room: string; text: string } {
   const n = payload[0]!;
   return { room: payload.toString('utf8', 1, 1 + n), text: payload.toString('utf8', 1 + n) };
 }
+
+/**
+ * GetUserList round trips until the list equals `expected` (at most 1000), for changes
+ * another connection causes asynchronously, such as a disconnect. Returns the last list.
+ */
+export async function membersOnceSettled(
+  c: RawClient,
+  room: string,
+  expected: readonly string[],
+): Promise<unknown> {
+  let list: unknown = await c.userList(room);
+  for (let i = 0; i < 1000 && JSON.stringify(list) !== JSON.stringify(expected); i++) {
+    list = await c.userList(room);
+  }
+  return list;
+}
