@@ -10,8 +10,11 @@ import { describeMachine } from './lib/machine.js';
 import type { Row, Scenario, ScenarioContext } from './lib/row.js';
 import { renderTable } from './lib/table.js';
 import { codecScenario } from './scenarios/codec.js';
+import { fanoutScenario } from './scenarios/fanout.js';
+import { idleMemoryScenario } from './scenarios/idle-memory.js';
+import { latencyScenario } from './scenarios/latency.js';
 
-const SCENARIOS: Scenario[] = [codecScenario];
+const SCENARIOS: Scenario[] = [codecScenario, fanoutScenario, latencyScenario, idleMemoryScenario];
 
 const { values } = parseArgs({
   options: {

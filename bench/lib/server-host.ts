@@ -1,0 +1,47 @@
+/**
+ * Child process that hosts one server under test: `relay` (the minimal-relay yardstick)
+ * or `server` (the real src/server). It runs alone so its CPU time and RSS are its own.
+ */
+import { startMinimalRelay } from '../yardsticks/minimal-relay.js';
+import { serveParent } from './rpc.js';
+
+const kind = process.argv[2];
+let close: (() => Promise<void> | void) | undefined;
+
+function collect(): void {
+  // --expose-gc is passed by the parent; twice, so weak and finalised objects go too.
+  const gc = (globalThis as { gc?: () => void }).gc;
+  gc?.();
+  gc?.();
+}
+
+serveParent({
+  async start(): Promise<{ port: number }> {
+    if (kind === 'relay') {
+      const relay = await startMinimalRelay();
+      close = relay.close;
+      return { port: relay.port };
+    }
+    const { startServer } = await import('../../src/server/index.js');
+    const { createLogger } = await import('../../src/log.js');
+    // Warnings (slow consumer, limits) would mean the load broke the rules: show them.
+    const running = await startServer({
+      host: '127.0.0.1',
+      port: 0,
+      logger: createLogger({ level: 'warn' }),
+    });
+    close = () => running.close();
+    return { port: running.port };
+  },
+  memory(): NodeJS.MemoryUsage {
+    collect();
+    return process.memoryUsage();
+  },
+  cpu(): NodeJS.CpuUsage {
+    return process.cpuUsage();
+  },
+  async stop(): Promise<void> {
+    await close?.();
+    setImmediate(() => process.exit(0));
+  },
+});

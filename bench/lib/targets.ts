@@ -1,0 +1,98 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Child } from './rpc.js';
+
+export type TargetKind = 'relay' | 'server';
+
+export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+/** Whether a piece another engineer is building has landed (its entry file exists). */
+export function built(relativePath: string): boolean {
+  return existsSync(`${ROOT}${relativePath}`);
+}
+
+/** A server under test in its own process. */
+export class Target {
+  private constructor(
+    readonly kind: TargetKind,
+    readonly child: Child,
+    readonly port: number,
+  ) {}
+
+  static async start(kind: TargetKind): Promise<Target> {
+    const child = new Child('./server-host.ts', [kind], ['--expose-gc']);
+    try {
+      const { port } = await child.call<{ port: number }>('start');
+      return new Target(kind, child, port);
+    } catch (error) {
+      await child.stop();
+      throw error;
+    }
+  }
+
+  get label(): string {
+    return this.kind === 'relay' ? 'minimal relay' : 'server';
+  }
+
+  cpu(): Promise<NodeJS.CpuUsage> {
+    return this.child.call('cpu');
+  }
+
+  /** Memory after two full collections. */
+  memory(): Promise<NodeJS.MemoryUsage> {
+    return this.child.call('memory');
+  }
+
+  async stop(): Promise<void> {
+    await this.child.call('stop').catch(() => {});
+    await this.child.stop();
+  }
+}
+
+export function startLoad(): Child {
+  return new Child('./load-worker.ts', []);
+}
+
+/**
+ * Runs one load job and measures the target's CPU use over the same window, which the
+ * load worker marks with 'start' and 'end' events. Returns the job's result with
+ * `serverCpuPercent` (% of one core) added.
+ */
+export async function runJob<T>(
+  load: Child,
+  target: Target,
+  cmd: string,
+  args: Record<string, unknown>,
+): Promise<T & { serverCpuPercent: number }> {
+  let start: Promise<[number, NodeJS.CpuUsage]> | undefined;
+  let end: Promise<[number, NodeJS.CpuUsage]> | undefined;
+  const sample = async (): Promise<[number, NodeJS.CpuUsage]> => [
+    performance.now(),
+    await target.cpu(),
+  ];
+  load.on('mark', (which) => {
+    if (which === 'start') start = sample();
+    else end = sample();
+  });
+  const result = await load.call<T>(cmd, { port: target.port, ...args });
+  let serverCpuPercent = Number.NaN;
+  if (start && end) {
+    const [[t0, c0], [t1, c1]] = await Promise.all([start, end]);
+    serverCpuPercent = (c1.user + c1.system - c0.user - c0.system) / 10 / (t1 - t0);
+  }
+  return { ...result, serverCpuPercent };
+}
+
+/** Starts both targets; the server slot is undefined when src/server has not landed. */
+export async function startTargets(): Promise<{ relay: Target; server: Target | undefined }> {
+  const relay = await Target.start('relay');
+  const server = built('src/server/start.ts') ? await Target.start('server') : undefined;
+  return { relay, server };
+}
+
+let tags = 0;
+/** A short tag unique in this run, for names and rooms (names are at most 20 characters). */
+export function nextTag(): string {
+  tags++;
+  return `b${tags.toString(36)}`;
+}

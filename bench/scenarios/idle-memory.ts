@@ -1,0 +1,75 @@
+import { describeMachine } from '../lib/machine.js';
+import { naRow, type Row, type Scenario } from '../lib/row.js';
+import { built, nextTag, startLoad, Target, type TargetKind } from '../lib/targets.js';
+
+const FULL = 10_000;
+const QUICK = 1_000;
+/** Connections opened before the baseline, so one-off allocations are not counted. */
+const WARM = 100;
+/** Descriptors each process needs besides the connections (stdio, IPC, listener, tsx). */
+const SPARE = 200;
+
+interface PerConnection {
+  bytesPerConnection: number;
+  rssBefore: number;
+  rssAfter: number;
+  heapDelta: number;
+}
+
+async function measure(kind: TargetKind, count: number): Promise<PerConnection> {
+  const target = await Target.start(kind);
+  const load = startLoad();
+  try {
+    const prefix = nextTag();
+    await load.call('idleOpen', { port: target.port, count: WARM, prefix: `${prefix}w` });
+    const before = await target.memory();
+    await load.call('idleOpen', { port: target.port, count, prefix: `${prefix}i` });
+    const after = await target.memory();
+    await load.call('closeAll');
+    return {
+      bytesPerConnection: (after.rss - before.rss) / count,
+      rssBefore: before.rss,
+      rssAfter: after.rss,
+      heapDelta: after.heapUsed - before.heapUsed,
+    };
+  } finally {
+    // The server hangs up first, so the load side's ports are not left in TIME_WAIT.
+    await target.stop();
+    await load.stop();
+  }
+}
+
+export const idleMemoryScenario: Scenario = {
+  name: 'memory',
+  async run(ctx) {
+    const wanted = ctx.quick ? QUICK : FULL;
+    const { fdLimit } = describeMachine();
+    let count = wanted;
+    let scaled = '';
+    if (fdLimit < wanted + WARM + SPARE) {
+      count = Math.max(100, Math.floor((fdLimit - WARM - SPARE) / 100) * 100);
+      scaled = `; scaled down from ${wanted}: ulimit -n is ${fdLimit}`;
+      ctx.progress(`idle memory: ulimit -n is ${fdLimit}, measuring ${count} connections`);
+    }
+    const scenario = `idle memory per registered connection (${count.toLocaleString('en-US')})`;
+    const y = await measure('relay', count);
+    ctx.progress(`idle memory minimal relay: ${Math.round(y.bytesPerConnection)} B/connection`);
+    if (!built('src/server/start.ts')) return [naRow(scenario, 'src/server')];
+    const s = await measure('server', count);
+    ctx.progress(`idle memory server: ${Math.round(s.bytesPerConnection)} B/connection`);
+    const kib = (b: number) => b / 1024;
+    const ratio = s.bytesPerConnection / y.bytesPerConnection;
+    const row: Row = {
+      scenario,
+      status: 'ok',
+      server: { value: kib(s.bytesPerConnection), unit: 'KiB' },
+      yardstick: { name: 'minimal relay', value: kib(y.bytesPerConnection), unit: 'KiB' },
+      ratio,
+      goal: '<= 1.5x',
+      met: ratio <= 1.5,
+      notes: `RSS growth after GC${scaled}`,
+      detail: { count, warm: WARM, server: s, relay: y, fdLimit },
+    };
+    return [row];
+  },
+};
