@@ -1,0 +1,142 @@
+// InMemoryRegistry on its own, and the server over a registry whose every operation is
+// asynchronous (what a shared store such as Redis would be).
+import { describe, expect, it } from 'vitest';
+import { encodeData, encodeFrame } from '../../src/protocol/codec.js';
+import { InMemoryRegistry } from '../../src/server/memory-registry.js';
+import type { Registry } from '../../src/server/registry.js';
+import { membersOnceSettled, parseData, serve, T } from './harness.js';
+
+describe('InMemoryRegistry', () => {
+  it('keeps names unique and frees them on removal', () => {
+    const r = new InMemoryRegistry();
+    expect(r.addUser('a')).toBe(true);
+    expect(r.addUser('a')).toBe(false);
+    expect(r.removeUser('a')).toEqual([]);
+    expect(r.addUser('a')).toBe(true);
+  });
+
+  it('lists members in join order without duplicates; a full room refuses', () => {
+    const r = new InMemoryRegistry();
+    for (const u of ['c', 'a', 'b']) r.addUser(u);
+    r.createRoom('x', 'c');
+    expect(r.joinRoom('x', 'a', 3)).toEqual({ status: 'joined', members: ['c', 'a'] });
+    expect(r.joinRoom('x', 'a', 3)).toEqual({ status: 'already' });
+    expect(r.joinRoom('x', 'b', 2)).toEqual({ status: 'full' });
+    expect(r.joinRoom('nope', 'b', 3)).toEqual({ status: 'missing' });
+    expect(r.members('x')).toEqual(['c', 'a']);
+  });
+
+  it('rename keeps the place in every room and the ownership; the old name is free', () => {
+    const r = new InMemoryRegistry();
+    for (const u of ['a', 'b']) r.addUser(u);
+    r.createRoom('x', 'a');
+    r.joinRoom('x', 'b', 10);
+    r.createRoom('y', 'b');
+    r.joinRoom('y', 'a', 10);
+    expect(r.renameUser('a', 'b')).toEqual({ status: 'taken' });
+    const renamed = r.renameUser('a', 'z');
+    expect(renamed).toEqual({
+      status: 'renamed',
+      rooms: [
+        { room: 'x', members: ['z', 'b'] },
+        { room: 'y', members: ['b', 'z'] },
+      ],
+    });
+    expect(r.addUser('a')).toBe(true);
+    expect(r.destroyRoom('x', 'a')).toEqual({ status: 'not-owner' });
+    expect(r.destroyRoom('x', 'z')).toEqual({ status: 'destroyed', removed: ['z', 'b'] });
+    expect(r.membersIfMember('y', 'z')).toEqual(['b', 'z']);
+  });
+
+  it('removeUser leaves every room but rooms and ownership outlive the user', () => {
+    const r = new InMemoryRegistry();
+    for (const u of ['a', 'b']) r.addUser(u);
+    r.createRoom('x', 'a');
+    r.joinRoom('x', 'b', 10);
+    expect(r.removeUser('a')).toEqual([{ room: 'x', members: ['b'] }]);
+    expect(r.membersIfMember('x', 'a')).toBeUndefined();
+    r.quitRoom('x', 'b');
+    expect(r.members('x')).toEqual([]);
+    r.addUser('a');
+    expect(r.destroyRoom('x', 'a')).toEqual({ status: 'destroyed', removed: [] });
+    expect(r.createRoom('x', 'b')).toBe(true);
+  });
+
+  it('quitRoom distinguishes missing rooms and non-members; listRooms sorts by ID', () => {
+    const r = new InMemoryRegistry();
+    for (const u of ['a', 'b']) r.addUser(u);
+    r.createRoom('m', 'a');
+    r.createRoom('B', 'a');
+    r.createRoom('a', 'b');
+    expect(r.quitRoom('m', 'b')).toEqual({ status: 'not-member' });
+    expect(r.quitRoom('zz', 'b')).toEqual({ status: 'missing' });
+    expect(r.quitRoom('m', 'a')).toEqual({ status: 'left', members: [] });
+    expect(r.listRooms()).toEqual([
+      { room: 'B', members: 1 },
+      { room: 'a', members: 1 },
+      { room: 'm', members: 0 },
+    ]);
+  });
+});
+
+/** Every operation answers on a later turn of the event loop, as a networked store would. */
+function asyncRegistry(inner: Registry): Registry {
+  const later =
+    <A extends unknown[], R>(fn: (...args: A) => R) =>
+    (...args: A): Promise<Awaited<R>> =>
+      new Promise((resolve) => setImmediate(() => resolve(fn(...args) as Awaited<R>)));
+  return {
+    addUser: later((n) => inner.addUser(n)),
+    renameUser: later((a, b) => inner.renameUser(a, b)),
+    removeUser: later((n) => inner.removeUser(n)),
+    createRoom: later((r, o) => inner.createRoom(r, o)),
+    joinRoom: later((r, u, m) => inner.joinRoom(r, u, m)),
+    quitRoom: later((r, u) => inner.quitRoom(r, u)),
+    destroyRoom: later((r, u) => inner.destroyRoom(r, u)),
+    members: later((r) => inner.members(r)),
+    membersIfMember: later((r, u) => inner.membersIfMember(r, u)),
+    listRooms: later(() => inner.listRooms()),
+  };
+}
+
+describe('the server over an asynchronous registry', () => {
+  it('keeps per-connection order across pipelined commands and relays', async () => {
+    const h = await serve({ registry: asyncRegistry(new InMemoryRegistry()) });
+    const watcher = await h.owner('watcher', 'r');
+    await watcher.hello(['presence', 'sender', 'rooms']);
+    const c = await h.connect();
+    c.sendBytes(
+      Buffer.concat([
+        encodeFrame(T.SetUserName, 'watcher'),
+        encodeFrame(T.SetUserName, 'piper'),
+        encodeFrame(T.JoinRoom, 'r'),
+        encodeData('r', 'one'),
+        encodeData('r', 'two'),
+        encodeFrame(T.SetUserName, 'pipes'),
+        encodeFrame(T.GetUserList, 'r'),
+        encodeFrame(T.QuitRoom, 'r'),
+      ]),
+    );
+    for (const expected of ['1', '0', 'r:0', '0', 'r:["watcher","pipes"]', 'r:0']) {
+      expect((await c.next()).payload.toString()).toBe(expected);
+    }
+    const events = [];
+    for (let i = 0; i < 5; i++) {
+      const f = await watcher.next();
+      events.push(f.type === T.DataFrom ? 'data' : JSON.parse(f.payload.toString()).event);
+    }
+    expect(events).toEqual(['join', 'data', 'data', 'rename', 'leave']);
+    await c.expectNothing();
+  });
+
+  it('releases a disconnected user, and relays to strict members', async () => {
+    const h = await serve({ registry: asyncRegistry(new InMemoryRegistry()) });
+    const a = await h.owner('a', 'r');
+    const b = await h.member('b', 'r');
+    b.data('r', 'bye');
+    expect(parseData((await a.expect(T.Data)).payload).text).toBe('bye');
+    await b.close();
+    expect(await membersOnceSettled(a, 'r', ['a'])).toEqual(['a']);
+    expect(await (await h.connect()).setName('b')).toBe('0');
+  });
+});
