@@ -12,6 +12,11 @@ const COMMANDS: CommandEntry[] = [
     describe: 'Run an MPCRP server; prints MPCRP_URL=... on stdout once listening',
     load: () => import('./commands/serve.js'),
   },
+  {
+    name: 'send',
+    describe: 'Send a message to one or more rooms; exit 0 once the server confirmed it',
+    load: async () => (await import('./commands/send.js')).default,
+  },
 ];
 
 async function runHandler(mod: CommandModule, argv: Record<string, unknown>): Promise<number> {
@@ -90,6 +95,8 @@ async function main(args: string[]): Promise<number> {
         return m.builder ? m.builder(b) : b;
       },
       async (argv) => {
+        // yargs still calls the handler after .fail() reported a usage error (yargs 18).
+        if (exitCode === ExitCode.Usage) return;
         exitCode = await runHandler(m, argv as Record<string, unknown>);
       },
     );
