@@ -156,7 +156,7 @@ const serve: Schema = {
   fields: {
     host: opt({ kind: 'string', expected: 'a host name or IP address to listen on' }),
     port: opt({ kind: 'number', integer: true, min: 0, max: 65535 }),
-    maxPayload: opt({ kind: 'number', integer: true, min: 1, max: 16_777_215 }),
+    maxPayload: opt({ kind: 'number', integer: true, min: 1024, max: 16_777_215 }),
     maxOutputBytes: opt({ kind: 'number', integer: true, min: 1 }),
     registrationTimeout: opt({ kind: 'duration' }),
     extensions: opt({
