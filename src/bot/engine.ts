@@ -167,12 +167,13 @@ export function createBotEngine(options: BotEngineOptions): BotEngine {
     }
     const instance = create(entry);
     instances.set(instance.name, instance);
-    void instance.enqueue(() =>
-      instance.setup().then(
-        () => warnDuplicates(instance),
-        () => drop(instance),
-      ),
+    // Started now, so a synchronous setup() has registered its commands before this returns;
+    // queued first, so no event reaches the plugin before setup() is done.
+    const ready = instance.setup().then(
+      () => warnDuplicates(instance),
+      () => drop(instance),
     );
+    void instance.enqueue(() => ready);
   }
 
   const engine: BotEngine = {

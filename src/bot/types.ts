@@ -197,7 +197,14 @@ export interface BotDefinition<O = DefaultOptions> {
   setup(bot: Bot<O>): Awaitable<void>;
 }
 
-/** A validated bot, as `defineBot` returns it and the engine runs it. */
-export interface BotPlugin<O = DefaultOptions> extends BotDefinition<O> {
+/**
+ * A validated bot, as `defineBot` returns it and the engine runs it. Without a type argument
+ * it stands for a bot with any options, which is what the engine and runtime accept.
+ */
+// biome-ignore lint/suspicious/noExplicitAny: the options type is the plugin's own business; the engine passes config through untouched
+export interface BotPlugin<O = any> extends BotDefinition<O> {
   readonly rooms: readonly string[] | undefined;
 }
+
+/** Same as `BotPlugin` without a type argument: a bot with any options. */
+export type AnyBotPlugin = BotPlugin;
