@@ -2,6 +2,7 @@
 
 export * from './bot/index.js';
 export * from './client/index.js';
+export * from './config/index.js';
 export * from './errors.js';
 export {
   createLogger,
@@ -12,6 +13,7 @@ export {
   silentLogger,
 } from './log.js';
 export * from './protocol/index.js';
+export * from './schedule/index.js';
 export {
   DEFAULT_SERVER_OPTIONS,
   InMemoryRegistry,
