@@ -32,16 +32,16 @@ export function handleFrame(hub: Hub, conn: Connection, frame: Frame): Awaitable
     case MessageType.Data:
       return data(hub, conn, payload);
     case MessageType.Hello:
+      // Before SetUserName, or with extensions off, Hello is just another unknown type.
       if (hub.options.extensions && conn.name !== undefined) return handleHello(hub, conn, payload);
-      return undefined;
+      break;
     case MessageType.ListRooms:
       if (hub.options.extensions && conn.grants.rooms) return handleListRooms(hub, conn);
-      return undefined;
-    default:
-      // Unknown and response types are ignored; the decoder already skipped the payload.
-      hub.log.debug('ignored frame', { conn: conn.id, type, bytes: payload.length });
-      return undefined;
+      break;
   }
+  // Unknown and response types are ignored; the decoder already skipped the payload.
+  hub.log.debug('ignored frame', { conn: conn.id, type, bytes: payload.length });
+  return undefined;
 }
 
 function setUserName(hub: Hub, conn: Connection, payload: Buffer): Awaitable<void> {

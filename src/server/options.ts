@@ -13,8 +13,9 @@ export interface ServerOptions {
   maxPayload?: number;
   /**
    * Slow-consumer cap: bytes queued for one connection and not yet handed to the OS
-   * (the server's queue plus the transport's `writableLength`). Past it the connection
-   * is dropped so it can neither grow memory nor delay anyone else. Default 1 MiB;
+   * (the server's queue, including what was queued this turn, plus the transport's
+   * `writableLength`). Past it the connection is dropped so it can neither grow memory
+   * nor delay anyone else. Default 1 MiB;
    * at least maxPayload + 512.
    */
   maxOutputBytes?: number;
@@ -37,7 +38,12 @@ export interface ServerOptions {
 
 export type ResolvedServerOptions = Required<Omit<ServerOptions, 'registry' | 'logger'>>;
 
-/** The defaults of {@link ServerOptions}, for docs, CLIs and tests. */
+/**
+ * The defaults of {@link ServerOptions}, for docs, CLIs and tests.
+ *
+ * @example
+ * startServer({ maxOutputBytes: 4 * DEFAULT_SERVER_OPTIONS.maxOutputBytes });
+ */
 export const DEFAULT_SERVER_OPTIONS: Readonly<ResolvedServerOptions> = Object.freeze({
   maxPayload: DEFAULT_MAX_PAYLOAD,
   maxOutputBytes: 1024 * 1024,

@@ -50,6 +50,17 @@ export type RenameResult =
  *
  * Owners are usernames. Ownership follows a rename but survives a disconnect: rooms
  * outlive their members and their creator's connection (decisions.md).
+ *
+ * @example
+ * // A registry that logs room creation, delegating the rest.
+ * class AuditedRegistry extends InMemoryRegistry {
+ *   override createRoom(room: string, owner: string): boolean {
+ *     const ok = super.createRoom(room, owner);
+ *     if (ok) audit.write(`${owner} created ${room}\n`);
+ *     return ok;
+ *   }
+ * }
+ * const server = new MpcrpServer({ registry: new AuditedRegistry() });
  */
 export interface Registry {
   /** Claims `name` for a new user. False when it is taken. */
