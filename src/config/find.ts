@@ -1,6 +1,6 @@
 // Deliberately free of any YAML import: every CLI command calls this at start-up, and
 // most runs have no config file at all.
-import { existsSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ConfigError } from '../errors.js';
 
@@ -50,7 +50,7 @@ export function findConfigFile(options: FindConfigFileOptions = {}): FoundConfig
   }
   for (const name of CONFIG_FILE_NAMES) {
     const path = resolve(cwd, name);
-    if (existsSync(path) && isFile(path)) return { path, source: 'cwd' };
+    if (isFile(path)) return { path, source: 'cwd' };
   }
   return undefined;
 }
