@@ -75,6 +75,7 @@ export class RuntimeCore extends EventEmitter<RuntimeEvents> {
   #engineStarted = false;
   #early: BotEvent[] | undefined = [];
   #pending = new Set<Promise<void>>();
+  #dispatched = 0;
 
   constructor(options: RuntimeCoreOptions) {
     super();
@@ -139,6 +140,36 @@ export class RuntimeCore extends EventEmitter<RuntimeEvents> {
   /** Connects the engine; called once, before start(). */
   attach(engine: EnginePort): void {
     this.#engine = engine;
+  }
+
+  /** Adds a room to enter in every session from now on (call before start(), or use enter()). */
+  want(room: string): void {
+    this.#wanted.add(assertName('room', room));
+  }
+
+  /** Adds a room and, when connected, enters it now. Failures are logged, not thrown. */
+  async enter(room: string): Promise<void> {
+    this.want(room);
+    const client = this.#client;
+    if (!client || this.#joined.has(room)) return;
+    try {
+      const how = await enterRoom(client, room);
+      if (client !== this.#client) return;
+      this.#joined.add(room);
+      this.#log.info(how === 'created' ? 'created room' : 'joined room', { room });
+      this.#members.sync(room, await client.getUserList(room));
+      this.outbox.wake();
+    } catch (error) {
+      this.#log.error('cannot enter room; will try again after the next reconnect', {
+        room,
+        error,
+      });
+    }
+  }
+
+  /** Events handed to the engine so far (the testing kit watches it to know when all is quiet). */
+  get dispatched(): number {
+    return this.#dispatched;
   }
 
   get connected(): boolean {
@@ -353,6 +384,7 @@ export class RuntimeCore extends EventEmitter<RuntimeEvents> {
       return;
     }
     if (this.#stopping && event.kind !== 'stop') return;
+    this.#dispatched += 1;
     const p = this.#guard(event.kind, () => this.#engine?.handleEvent(event));
     this.#pending.add(p);
     void p.finally(() => this.#pending.delete(p));

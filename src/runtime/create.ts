@@ -1,0 +1,120 @@
+import { type BotEngine, createBotEngine, type PluginEntry } from '../bot/engine.js';
+import type { AnyBotPlugin } from '../bot/types.js';
+import type { MpcrpClient } from '../client/index.js';
+import type { OutboxPushOptions, OutboxStats } from './outbox.js';
+import { RuntimeCore, type RuntimeCoreOptions, type RuntimeEvents } from './runtime.js';
+
+export interface RuntimeOptions extends RuntimeCoreOptions {
+  /** The bots to run; an entry adds per-bot `options` and `enable`/`disable` rooms. */
+  plugins?: readonly (AnyBotPlugin | PluginEntry)[];
+  /** Command prefix. Default `!`. */
+  prefix?: string;
+}
+
+/** A running bot: connection, rooms, presence, outbox and the plugin engine. */
+export interface BotRuntime {
+  /** `ready` (session up; `reconnected` after a drop) and `disconnected`. */
+  on<E extends keyof RuntimeEvents>(event: E, listener: (...args: RuntimeEvents[E]) => void): this;
+  once<E extends keyof RuntimeEvents>(
+    event: E,
+    listener: (...args: RuntimeEvents[E]) => void,
+  ): this;
+  off<E extends keyof RuntimeEvents>(event: E, listener: (...args: RuntimeEvents[E]) => void): this;
+  readonly username: string;
+  /** Normalised server URL. */
+  readonly url: string;
+  readonly engine: BotEngine;
+  readonly connected: boolean;
+  /** Rooms the bot is in now. */
+  readonly rooms: readonly string[];
+  /** Extensions granted in the current session. */
+  readonly extensions: ReadonlySet<string>;
+  /** The live connection, if any. */
+  readonly client: MpcrpClient | undefined;
+  readonly outboxStats: OutboxStats;
+  /** Events handed to the plugins so far. */
+  readonly dispatched: number;
+  /** Connects (retrying as long as it takes), enters the rooms, starts the plugins. */
+  start(): Promise<void>;
+  /** Plugins' stop hooks, flush the outbox (bounded), quit rooms, close. */
+  stop(): Promise<void>;
+  /** Resolves when the plugins are idle and the outbox is empty. */
+  idle(): Promise<void>;
+  /** Queues text as the bot; false when not queued (logged). `notAfter` in epoch ms. */
+  send(room: string, text: string, options?: OutboxPushOptions): boolean;
+  /** Adds a room to the bot's rooms and enters it now when connected (creating it if missing). */
+  join(room: string): Promise<void>;
+  /** Adds or replaces a plugin while running (joins any room it asks for). */
+  load(plugin: AnyBotPlugin | PluginEntry): Promise<void>;
+}
+
+/**
+ * Assembles a bot: the plugin engine behind a connection that reconnects by itself.
+ *
+ * @example
+ * import { createRuntime, defineBot } from 'mpcrp-bot';
+ *
+ * const echo = defineBot({ name: 'echo', setup: (bot) => bot.command('echo', (ctx) => ctx.reply(ctx.command.rest)) });
+ * const runtime = createRuntime({ server: 'mpcrp://127.0.0.1:8890', username: 'echo-bot', rooms: ['lobby'], plugins: [echo] });
+ * await runtime.start();
+ * process.on('SIGTERM', () => void runtime.stop());
+ */
+export function createRuntime(options: RuntimeOptions): BotRuntime {
+  const core = new RuntimeCore(options);
+  const engine = createBotEngine({
+    host: core.host,
+    plugins: options.plugins ?? [],
+    ...(options.prefix !== undefined ? { prefix: options.prefix } : {}),
+  });
+  core.attach(engine);
+  for (const room of engine.rooms()) core.want(room);
+  const runtime: BotRuntime = {
+    get username() {
+      return core.username;
+    },
+    get url() {
+      return core.url;
+    },
+    engine,
+    get connected() {
+      return core.connected;
+    },
+    get rooms() {
+      return core.rooms;
+    },
+    get extensions() {
+      return core.extensions;
+    },
+    get client() {
+      return core.client;
+    },
+    get dispatched() {
+      return core.dispatched;
+    },
+    get outboxStats() {
+      return core.outbox.stats;
+    },
+    on(event, listener) {
+      core.on(event, listener as never);
+      return runtime;
+    },
+    once(event, listener) {
+      core.once(event, listener as never);
+      return runtime;
+    },
+    off(event, listener) {
+      core.off(event, listener as never);
+      return runtime;
+    },
+    start: () => core.start(),
+    stop: () => core.stop(),
+    idle: () => core.idle(),
+    send: (room, text, o) => core.send(room, text, o),
+    join: (room) => core.enter(room),
+    async load(plugin) {
+      await engine.add(plugin);
+      await Promise.all(engine.rooms().map((room) => core.enter(room)));
+    },
+  };
+  return runtime;
+}

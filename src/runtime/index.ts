@@ -1,0 +1,12 @@
+export { Backoff, type BackoffOptions, DEFAULT_BACKOFF } from './backoff.js';
+export { type BotRuntime, createRuntime, type RuntimeOptions } from './create.js';
+export {
+  DEFAULT_OUTBOX,
+  Outbox,
+  type OutboxOptions,
+  type OutboxPushOptions,
+  type OutboxSink,
+  type OutboxStats,
+} from './outbox.js';
+export type { RuntimeEvents } from './runtime.js';
+export { splitText } from './split-text.js';
