@@ -17,6 +17,16 @@ const COMMANDS: CommandEntry[] = [
     describe: 'Send a message to one or more rooms; exit 0 once the server confirmed it',
     load: async () => (await import('./commands/send.js')).default,
   },
+  {
+    name: 'config',
+    describe: 'check: validate the configuration and print it resolved (secrets masked)',
+    load: () => import('./commands/config.js'),
+  },
+  {
+    name: 'schedule',
+    describe: 'list: show upcoming announcement fires from the configuration',
+    load: () => import('./commands/schedule.js'),
+  },
 ];
 
 async function runHandler(mod: CommandModule, argv: Record<string, unknown>): Promise<number> {
