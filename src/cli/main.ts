@@ -27,6 +27,12 @@ const COMMANDS: CommandEntry[] = [
     describe: 'list: show upcoming announcement fires from the configuration',
     load: () => import('./commands/schedule.js'),
   },
+  {
+    name: 'listen',
+    describe:
+      'Print the messages of one or more rooms as they arrive (or run a command per message)',
+    load: async () => (await import('./commands/listen.js')).default,
+  },
 ];
 
 async function runHandler(mod: CommandModule, argv: Record<string, unknown>): Promise<number> {
