@@ -9,12 +9,21 @@ import { parseArgs } from 'node:util';
 import { describeMachine } from './lib/machine.js';
 import type { Row, Scenario, ScenarioContext } from './lib/row.js';
 import { renderTable } from './lib/table.js';
+import { botEchoScenario } from './scenarios/bot-echo.js';
+import { cliSendScenario } from './scenarios/cli-send.js';
 import { codecScenario } from './scenarios/codec.js';
 import { fanoutScenario } from './scenarios/fanout.js';
 import { idleMemoryScenario } from './scenarios/idle-memory.js';
 import { latencyScenario } from './scenarios/latency.js';
 
-const SCENARIOS: Scenario[] = [codecScenario, fanoutScenario, latencyScenario, idleMemoryScenario];
+const SCENARIOS: Scenario[] = [
+  codecScenario,
+  fanoutScenario,
+  latencyScenario,
+  idleMemoryScenario,
+  cliSendScenario,
+  botEchoScenario,
+];
 
 const { values } = parseArgs({
   options: {

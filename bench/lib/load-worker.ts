@@ -2,6 +2,7 @@
  * Child process that generates load: every publisher and subscriber of a scenario lives
  * here, apart from the server process, on bare sockets (raw-conn.ts).
  */
+import { echoPrepare, echoRun } from './load-echo.js';
 import { fanout } from './load-fanout.js';
 import { latency } from './load-latency.js';
 import { dataFrame, openMany, RawConn, register } from './raw-conn.js';
@@ -13,6 +14,8 @@ let listener: RawConn | undefined;
 serveParent({
   fanout,
   latency,
+  echoPrepare,
+  echoRun,
   /** Opens and registers `count` more idle connections; they stay open until closeAll. */
   async idleOpen(a: { port: number; count: number; prefix: string }): Promise<number> {
     const conns = await openMany(a.port, a.count);
