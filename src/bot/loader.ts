@@ -1,4 +1,5 @@
 import { stat } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { PluginLoadError } from '../errors.js';
@@ -10,8 +11,8 @@ const JS = new Set(['.js', '.mjs']);
 
 export interface LoadBotOptions {
   /**
-   * Import a new copy instead of the cached module (for `--watch`). TypeScript files are
-   * always imported fresh, with their local imports; for JavaScript only the file itself is.
+   * Import a new copy of the file instead of the cached module (for `--watch`). Only the
+   * file itself is re-read; modules it imports stay cached.
    */
   fresh?: boolean;
 }
@@ -42,7 +43,7 @@ export async function loadBotFile(file: string, options: LoadBotOptions = {}): P
 
   let module: Record<string, unknown>;
   try {
-    module = TS.has(ext) ? await importTs(absolute) : await importJs(absolute, options.fresh);
+    module = await importModule(absolute, TS.has(ext), options.fresh ?? false);
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     throw new PluginLoadError(file, `importing it failed: ${reason}`, { cause: error });
@@ -56,15 +57,33 @@ export async function loadBotFile(file: string, options: LoadBotOptions = {}): P
   return plugin;
 }
 
-async function importTs(file: string): Promise<Record<string, unknown>> {
-  // tsx is only worth its start-up cost when a TypeScript bot is actually loaded.
-  const { tsImport } = await import('tsx/esm/api');
-  return tsImport(pathToFileURL(file).href, import.meta.url);
-}
+let tsxReady: Promise<unknown> | undefined;
+const requireCache = createRequire(import.meta.url).cache;
 
-async function importJs(file: string, fresh = false): Promise<Record<string, unknown>> {
+/**
+ * tsx is registered once, process-wide (ESM and CommonJS hooks: a .ts file outside a
+ * `"type": "module"` package is compiled as CommonJS), and only when a TypeScript bot is
+ * loaded. A scoped `tsImport` would give each bot its own copy of 'mpcrp-bot', so
+ * `err instanceof NotMemberError` in a bot would never match the runtime's errors.
+ */
+async function importModule(
+  file: string,
+  ts: boolean,
+  fresh: boolean,
+): Promise<Record<string, unknown>> {
+  if (ts) {
+    tsxReady ??= Promise.all([
+      import('tsx/esm/api').then(({ register }) => register()),
+      import('tsx/cjs/api').then(({ register }) => register()),
+    ]);
+    await tsxReady;
+  }
   const url = pathToFileURL(file);
-  if (fresh) url.search = `reload=${++generation}`;
+  if (fresh) {
+    // A query makes ESM load anew; a file run as CommonJS is also cached by path.
+    Reflect.deleteProperty(requireCache, file);
+    url.search = `reload=${++generation}`;
+  }
   return import(url.href);
 }
 
