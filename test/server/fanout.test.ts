@@ -14,16 +14,18 @@ afterEach(async () => {
 });
 
 /** A client whose server-side transport records every write the server makes. */
-function connect(server: MpcrpServer): { client: RawClient; writes: Buffer[] } {
+function connect(server: MpcrpServer): { client: RawClient; writes: Buffer[]; reads: Buffer[] } {
   const [clientSide, serverSide] = memoryTransportPair();
   const writes: Buffer[] = [];
+  const reads: Buffer[] = [];
+  serverSide.on('data', (chunk) => reads.push(chunk));
   const write = serverSide.write.bind(serverSide);
   (serverSide as { write: Transport['write'] }).write = (chunk) => {
     writes.push(chunk as Buffer);
     return write(chunk);
   };
   server.accept(serverSide);
-  return { client: new RawClient(clientSide), writes };
+  return { client: new RawClient(clientSide), writes, reads };
 }
 
 async function room(server: MpcrpServer, names: string[], want: string[][] = []) {
@@ -56,6 +58,10 @@ describe('fan-out', () => {
     expect(a).toHaveLength(1);
     expect(a![0]).toBe(b![0]); // the same Buffer object, not an equal copy
     expect(a![0]!.equals(encodeData('r', 'shared'))).toBe(true);
+    // Data is forwarded as a view of the bytes the sender's chunk brought, not a copy.
+    const received = sender!.reads.at(-1)!;
+    expect(a![0]!.buffer).toBe(received.buffer);
+    expect(a![0]!.byteOffset).toBe(received.byteOffset);
     expect(c![0]).toBe(d![0]);
     expect(c![0]![0]).toBe(T.DataFrom);
     expect(sender!.writes).toHaveLength(0);
