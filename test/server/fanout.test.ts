@@ -14,7 +14,15 @@ afterEach(async () => {
 });
 
 /** A client whose server-side transport records every write the server makes. */
-function connect(server: MpcrpServer): { client: RawClient; writes: Buffer[]; reads: Buffer[] } {
+interface Peer {
+  client: RawClient;
+  /** The server's end of the connection. */
+  serverSide: Transport;
+  writes: Buffer[];
+  reads: Buffer[];
+}
+
+function connect(server: MpcrpServer): Peer {
   const [clientSide, serverSide] = memoryTransportPair();
   const writes: Buffer[] = [];
   const reads: Buffer[] = [];
@@ -25,7 +33,7 @@ function connect(server: MpcrpServer): { client: RawClient; writes: Buffer[]; re
     return write(chunk);
   };
   server.accept(serverSide);
-  return { client: new RawClient(clientSide), writes, reads };
+  return { client: new RawClient(clientSide), serverSide, writes, reads };
 }
 
 async function room(server: MpcrpServer, names: string[], want: string[][] = []) {
@@ -76,5 +84,16 @@ describe('fan-out', () => {
     for (let i = 0; i < 10; i++) await receiver!.client.expect(T.Data);
     expect(receiver!.writes).toHaveLength(1);
     expect(receiver!.writes[0]!.equals(burst)).toBe(true);
+  });
+
+  it('close() flushes relays queued in the same turn before closing', async () => {
+    const server = new MpcrpServer();
+    servers.push(server);
+    const [sender, receiver] = await room(server, ['s', 'r']);
+    // Runs right after the server handled the chunk: the relay is queued, not yet written.
+    sender!.serverSide.on('data', () => void server.close());
+    sender!.client.data('r', 'last words');
+    expect((await receiver!.client.expect(T.Data)).payload.toString()).toContain('last words');
+    await receiver!.client.closed;
   });
 });
