@@ -28,6 +28,11 @@ const COMMANDS: CommandEntry[] = [
     load: () => import('./commands/schedule.js'),
   },
   {
+    name: 'run',
+    describe: 'Run bot files: connect (or start a local server), join rooms, reconnect on drops',
+    load: () => import('./commands/run.js'),
+  },
+  {
     name: 'listen',
     describe:
       'Print the messages of one or more rooms as they arrive (or run a command per message)',

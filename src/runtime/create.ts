@@ -1,6 +1,7 @@
 import { type BotEngine, createBotEngine, type PluginEntry } from '../bot/engine.js';
 import type { AnyBotPlugin } from '../bot/types.js';
 import type { MpcrpClient } from '../client/index.js';
+import type { Announcement, AnnouncementDelivery } from '../schedule/announcements.js';
 import type { OutboxPushOptions, OutboxStats } from './outbox.js';
 import { RuntimeCore, type RuntimeCoreOptions, type RuntimeEvents } from './runtime.js';
 
@@ -9,6 +10,12 @@ export interface RuntimeOptions extends RuntimeCoreOptions {
   plugins?: readonly (AnyBotPlugin | PluginEntry)[];
   /** Command prefix. Default `!`. */
   prefix?: string;
+  /**
+   * Scheduled announcements (the config file's `announcements:`): `text` goes out through the
+   * outbox and is skipped when it would arrive later than `maxDelay` after its time;
+   * `command` runs as if said in the room by nobody (sender undefined).
+   */
+  announcements?: readonly Announcement[];
 }
 
 /** A running bot: connection, rooms, presence, outbox and the plugin engine. */
@@ -68,6 +75,16 @@ export function createRuntime(options: RuntimeOptions): BotRuntime {
   });
   core.attach(engine);
   for (const room of engine.rooms()) core.want(room);
+  const announcements = (options.announcements ?? []).filter((a) => a.enabled !== false);
+  for (const a of announcements) for (const room of a.rooms) core.want(room);
+  let schedule: { stop(): void } | undefined;
+  const deliver = (d: AnnouncementDelivery): void => {
+    if (d.command !== undefined) {
+      core.inject({ kind: 'message', room: d.room, text: d.command, sender: undefined });
+    } else {
+      core.send(d.room, d.text ?? '', { notAfter: d.firedAt.getTime() + d.maxDelay });
+    }
+  };
   const runtime: BotRuntime = {
     get username() {
       return core.username;
@@ -106,8 +123,18 @@ export function createRuntime(options: RuntimeOptions): BotRuntime {
       core.off(event, listener as never);
       return runtime;
     },
-    start: () => core.start(),
-    stop: () => core.stop(),
+    async start() {
+      if (announcements.length > 0) {
+        // croner is loaded only by bots that have a schedule.
+        const { startAnnouncements } = await import('../schedule/announcements.js');
+        schedule = startAnnouncements(announcements, { deliver, logger: core.logger });
+      }
+      await core.start();
+    },
+    async stop() {
+      schedule?.stop();
+      await core.stop();
+    },
     idle: () => core.idle(),
     send: (room, text, o) => core.send(room, text, o),
     join: (room) => core.enter(room),

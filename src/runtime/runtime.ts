@@ -81,6 +81,7 @@ export class RuntimeCore extends EventEmitter<RuntimeEvents> {
     super();
     this.#o = options;
     this.#log = options.logger ?? silentLogger;
+    this.logger = this.#log;
     this.url = parseServerUrl(String(options.server)).url;
     this.username = assertName('username', options.username);
     this.#wanted = new Set((options.rooms ?? []).map((r) => assertName('room', r)));
@@ -135,6 +136,13 @@ export class RuntimeCore extends EventEmitter<RuntimeEvents> {
       users: (room) => this.users(room),
       rooms: () => [...this.#joined],
     };
+  }
+
+  readonly logger: Logger;
+
+  /** Hands an event to the engine as if it came from the server (announcement commands). */
+  inject(event: BotEvent): void {
+    this.#dispatch(event);
   }
 
   /** Connects the engine; called once, before start(). */
