@@ -15,8 +15,8 @@ export interface ServerOptions {
    * Slow-consumer cap: bytes queued for one connection and not yet handed to the OS
    * (the server's queue, including what was queued this turn, plus the transport's
    * `writableLength`). Past it the connection is dropped so it can neither grow memory
-   * nor delay anyone else. Default 1 MiB;
-   * at least maxPayload + 512.
+   * nor delay anyone else. Default 1 MiB, or 2 × maxPayload + 1 KiB when that is
+   * larger; at least maxPayload + 512.
    */
   maxOutputBytes?: number;
   /** Milliseconds a connection may stay without a successful SetUserName. Default 10,000. */
@@ -102,7 +102,8 @@ export function resolveServerOptions(options: ServerOptions = {}): ResolvedServe
   const resolved: ResolvedServerOptions = {
     maxPayload,
     maxRoomMembers,
-    maxOutputBytes: options.maxOutputBytes ?? d.maxOutputBytes,
+    // A large maxPayload raises the default cap with it, so one big frame never trips it.
+    maxOutputBytes: options.maxOutputBytes ?? Math.max(d.maxOutputBytes, 2 * maxPayload + 1024),
     registrationTimeout: options.registrationTimeout ?? d.registrationTimeout,
     closeTimeout: options.closeTimeout ?? d.closeTimeout,
     extensions: options.extensions ?? d.extensions,

@@ -103,6 +103,12 @@ describe('options', () => {
     expect(issues).toContain('maxOutputBytes');
   });
 
+  it('raises the default output cap with a large maxPayload, so one frame never trips it', () => {
+    const server = new MpcrpServer({ maxPayload: 4 * 1024 * 1024 });
+    expect(server.options.maxOutputBytes).toBe(8 * 1024 * 1024 + 1024);
+    expect(new MpcrpServer().options.maxOutputBytes).toBe(1024 * 1024);
+  });
+
   it('rejects a maxRoomMembers whose user list would not fit in maxPayload', () => {
     expect(() => new MpcrpServer({ maxPayload: 1024, maxRoomMembers: 12 })).toThrow(
       /maxRoomMembers.*raise maxPayload/,
