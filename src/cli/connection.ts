@@ -254,3 +254,14 @@ export async function closeClient(client: MpcrpClient, ms = 2000): Promise<void>
   clearTimeout(timer);
   if (!client.closed) client.destroy();
 }
+
+/** Gives a bare "connection closed" the server's URL and what to do about it. */
+export function explainLost(error: unknown, url: string, command: string): unknown {
+  if (error instanceof ConnectionClosedError) {
+    return new CliExit(
+      ExitCode.ConnectionLost,
+      `${command}: connection to ${url} lost (${error.message}); check that the server is up, then run the command again`,
+    );
+  }
+  return error;
+}

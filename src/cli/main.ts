@@ -38,6 +38,16 @@ const COMMANDS: CommandEntry[] = [
       'Print the messages of one or more rooms as they arrive (or run a command per message)',
     load: async () => (await import('./commands/listen.js')).default,
   },
+  {
+    name: 'users',
+    describe: 'List the users in a room, or wait until one is there (--wait-for)',
+    load: async () => (await import('./commands/users.js')).default,
+  },
+  {
+    name: 'room',
+    describe: 'Create, join, destroy or list rooms (room create|join|destroy ROOM, room list)',
+    load: async () => (await import('./commands/room.js')).default,
+  },
 ];
 
 async function runHandler(mod: CommandModule, argv: Record<string, unknown>): Promise<number> {

@@ -9,7 +9,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, expect } from 'vitest';
-import { connect, type MpcrpClient, type RoomMessage } from '../../src/index.js';
+import {
+  connect,
+  type MpcrpClient,
+  type PresenceEvent,
+  type RoomMessage,
+} from '../../src/index.js';
 import {
   type RunningServer,
   type StartServerOptions,
@@ -206,4 +211,19 @@ export async function fakeServer(
     },
   } as RunningServer);
   return { url: `mpcrp://127.0.0.1:${(s.address() as net.AddressInfo).port}`, sockets };
+}
+
+/** Resolves at the next presence event `c` receives that satisfies `match`. */
+export function presence(
+  c: MpcrpClient,
+  match: (e: PresenceEvent) => boolean,
+): Promise<PresenceEvent> {
+  return new Promise((resolve) => {
+    const on = (e: PresenceEvent) => {
+      if (!match(e)) return;
+      c.off('presence', on);
+      resolve(e);
+    };
+    c.on('presence', on);
+  });
 }
