@@ -13,6 +13,7 @@ export {
   silentLogger,
 } from './log.js';
 export * from './protocol/index.js';
+export * from './runtime/index.js';
 export * from './schedule/index.js';
 export {
   DEFAULT_SERVER_OPTIONS,
