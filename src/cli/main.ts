@@ -48,6 +48,11 @@ const COMMANDS: CommandEntry[] = [
     describe: 'Create, join, destroy or list rooms (room create|join|destroy ROOM, room list)',
     load: async () => (await import('./commands/room.js')).default,
   },
+  {
+    name: 'chat',
+    describe: 'Talk in rooms from a terminal (or drive it line by line from stdin)',
+    load: async () => (await import('./commands/chat.js')).default,
+  },
 ];
 
 async function runHandler(mod: CommandModule, argv: Record<string, unknown>): Promise<number> {
