@@ -5,7 +5,7 @@ export interface GreeterOptions {
   greeting: string;
 }
 
-/** Welcomes people by name as they join (needs a server with the `presence` extension). */
+/** Welcomes people by name as they join (at once with the `presence` extension, else at the next poll). */
 export default defineBot<GreeterOptions>({
   name: 'greeter',
   description: 'Welcomes people who join a room',
