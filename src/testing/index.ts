@@ -64,6 +64,15 @@ const SETTLE_ROUNDS = 50;
 /**
  * Runs bots against a real embedded server on a free port, with simulated users.
  *
+ * Fake timers: fake only timers and the clock, never `setImmediate`/`nextTick` (the server
+ * flushes its writes on setImmediate, and sockets need real I/O):
+ * `vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'] })`.
+ * Then cron jobs, announcements, presence polls, outbox rate limits and reconnect backoff all
+ * run on `vi.advanceTimersByTimeAsync()`, while messages still travel over real sockets.
+ * `expectMessage` timeouts use real time (captured when the kit is imported), so a missing
+ * message still fails with a clear error. `settle()` never waits on a timer.
+ *
+ *
  * @example
  * import { createBotTest } from 'mpcrp-bot/testing';
  *

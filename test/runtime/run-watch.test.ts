@@ -1,0 +1,37 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { CWD, client, inbox, start } from '../cli/cli-harness.js';
+
+const version = (tag: string) =>
+  `export default { name: 'watched', setup(bot) { bot.onMessage((ctx) => ctx.reply('${tag} ' + ctx.text)); } };\n`;
+
+describe('mpcrp-bot run --watch', () => {
+  it('reloads a changed bot file without dropping the connection, and keeps the old one when the new one is broken', async () => {
+    const file = join(CWD, 'watched-bot.ts');
+    writeFileSync(file, version('v1'));
+    const bot = start(['run', file, '--watch', '--embedded', '--port', '0']);
+    await bot.waitForStderr(/watching bot files/);
+    const url = /started an embedded server on (mpcrp:\/\/[\d.]+:\d+)/.exec(bot.stderr())![1]!;
+    const alice = await client(url, 'alice');
+    await alice.joinRoom('lobby');
+    const got = inbox(alice);
+
+    alice.send('lobby', 'one');
+    expect((await got.next(1))[0]!.text).toBe('v1 one');
+
+    writeFileSync(file, version('v2'));
+    await bot.waitForStderr(/reloaded bot/);
+    alice.send('lobby', 'two');
+    expect((await got.next(2))[1]!.text).toBe('v2 two');
+
+    writeFileSync(file, 'export default {{ not typescript\n');
+    await bot.waitForStderr(/reload failed .*watched-bot\.ts/);
+    alice.send('lobby', 'three');
+    expect((await got.next(3))[2]!.text).toBe('v2 three');
+
+    expect(bot.stderr()).not.toMatch(/connection lost|reconnect/);
+    bot.child.kill('SIGTERM');
+    expect((await bot.exited).code).toBe(0);
+  });
+});
