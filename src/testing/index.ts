@@ -5,7 +5,7 @@ import type { Extension } from '../protocol/types.js';
 import { type BotRuntime, createRuntime, type RuntimeOptions } from '../runtime/create.js';
 import type { ServerOptions } from '../server/options.js';
 import { type RunningServer, startServer } from '../server/start.js';
-import { withRealTimeout } from './real-timers.js';
+import { timersAreFake, withRealTimeout } from './real-timers.js';
 import { TestUser, type TestUserOptions } from './test-user.js';
 
 export type {
@@ -43,7 +43,8 @@ export interface BotTest {
   /**
    * Resolves when everything in flight has landed: plugin handlers done, the outbox empty,
    * and every relay delivered to the users. Loops until a round changes nothing. Does not
-   * wait for the next presence poll or a rate-limit refill (advance fake timers for those).
+   * wait for the next presence poll; on fake timers it does not wait for a rate-limited
+   * outbox either (advance the clock for those).
    */
   settle(): Promise<void>;
   /**
@@ -113,7 +114,8 @@ export async function createBotTest(options: BotTestOptions): Promise<BotTest> {
     for (let round = 0; round < SETTLE_ROUNDS; round += 1) {
       await runtime.engine.idle();
       if (runtime.connected) {
-        await runtime.idle();
+        // On fake time a rate-limited backlog waits for the test to advance the clock.
+        if (!timersAreFake()) await runtime.idle();
         // The server answers in order: once this returns it has relayed all the bot sent.
         await runtime.client?.ping().catch(() => {});
       }

@@ -19,3 +19,8 @@ export function withRealTimeout<T>(work: Promise<T>, ms: number, error: () => Er
     );
   });
 }
+
+/** True while a fake-timer library has replaced setTimeout (e.g. vi.useFakeTimers()). */
+export function timersAreFake(): boolean {
+  return globalThis.setTimeout !== realSetTimeout;
+}
