@@ -70,14 +70,18 @@ export interface StartOptions {
   env?: Record<string, string>;
   /** Arguments passed to node before the script (e.g. --import). */
   nodeArgs?: string[];
+  /** Working directory; default {@link CWD}, which holds no config file. */
+  cwd?: string;
 }
 
 /** Starts `mpcrp-bot ...args` and returns a handle; the caller writes stdin and ends it. */
 export function start(args: string[], options: StartOptions = {}): CliProcess {
-  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), BIN, ...args], {
-    cwd: CWD,
-    env: childEnv(options.env),
-  });
+  return startProcess(process.execPath, [...(options.nodeArgs ?? []), BIN, ...args], options);
+}
+
+/** Starts any program (e.g. an example script) the way {@link start} starts the CLI. */
+export function startProcess(file: string, args: string[], options: StartOptions = {}): CliProcess {
+  const child = spawn(file, args, { cwd: options.cwd ?? CWD, env: childEnv(options.env) });
   children.push(child);
   let stdout = '';
   let stderr = '';

@@ -1,6 +1,6 @@
 // `mpcrp-bot send` as a real child process against a real server.
 import { spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { encodeFrame } from '../../src/protocol/codec.js';
@@ -145,6 +145,27 @@ describe('send: delivery', () => {
     expect((await box.next(2)).map((m) => m.sender)).toEqual(['envuser', 'flaguser']);
   });
 
+  it('reads server and user from ./mpcrp-bot.yaml, below env and flags', async () => {
+    const { room, box } = await listener();
+    const dir = mkdtempSync(join(CWD, 'cfg-'));
+    writeFileSync(join(dir, 'mpcrp-bot.yaml'), `server: ${srv.url}\nuser: fromfile\n`);
+    expect((await run(['send', '-r', room, 'a'], { cwd: dir })).code).toBe(0);
+    const env = { MPCRP_USER: 'fromenv' };
+    expect((await run(['send', '-r', room, 'b'], { cwd: dir, env })).code).toBe(0);
+    expect((await run(['send', '-r', room, '-u', 'fromflag', 'c'], { cwd: dir, env })).code).toBe(
+      0,
+    );
+    expect((await box.next(3)).map((m) => m.sender)).toEqual(['fromfile', 'fromenv', 'fromflag']);
+  });
+
+  it('2: a broken config file, named with its problem, before connecting', async () => {
+    const dir = mkdtempSync(join(CWD, 'badcfg-'));
+    writeFileSync(join(dir, 'mpcrp-bot.yaml'), 'server: [not, a, url]\n');
+    const r = await run(['send', '-r', 'x', 'hi'], { cwd: dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/mpcrp-bot\.yaml:1:/);
+  });
+
   it('generates a valid cli-<host>-<pid> name when none is given', async () => {
     const { room, box } = await listener();
     expect((await run(['send', '-s', srv.url, '-r', room, 'x'])).code).toBe(0);
@@ -170,11 +191,15 @@ export async function resolve(specifier, context, next) {
 }\`));
 `,
     );
-    const r = await run(['send', '-s', srv.url, '-r', room, 'hi'], { nodeArgs: ['--import', hook] });
+    const r = await run(['send', '-s', srv.url, '-r', room, 'hi'], {
+      nodeArgs: ['--import', hook],
+    });
     expect(r.code).toBe(0);
     const loaded = r.stderr.split('\n').filter((l) => l.startsWith('LOADED '));
     expect(loaded.some((l) => l.includes('/commands/send.js'))).toBe(true);
-    expect(loaded.filter((l) => /yargs|yaml|tsx|\/runtime\/|\/bot\/|\/server\//.test(l))).toEqual([]);
+    expect(loaded.filter((l) => /yargs|yaml|tsx|\/runtime\/|\/bot\/|\/server\//.test(l))).toEqual(
+      [],
+    );
   });
 });
 
