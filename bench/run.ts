@@ -9,6 +9,7 @@ import { parseArgs } from 'node:util';
 import { describeMachine } from './lib/machine.js';
 import type { Row, Scenario, ScenarioContext } from './lib/row.js';
 import { renderTable } from './lib/table.js';
+import { setProfileDir } from './lib/targets.js';
 import { botEchoScenario } from './scenarios/bot-echo.js';
 import { cliSendScenario } from './scenarios/cli-send.js';
 import { codecScenario } from './scenarios/codec.js';
@@ -30,9 +31,11 @@ const { values } = parseArgs({
     quick: { type: 'boolean', default: false },
     only: { type: 'string' },
     out: { type: 'string', default: 'bench/results.json' },
+    profile: { type: 'string' },
   },
 });
 const quick = values.quick ?? false;
+setProfileDir(values.profile);
 const only = values.only?.split(',').map((s) => s.trim());
 const unknown = only?.filter((n) => !SCENARIOS.some((s) => s.name === n)) ?? [];
 if (unknown.length > 0) {
@@ -85,6 +88,7 @@ const results = {
   mode: quick ? 'quick' : 'full',
   seconds: Math.round((Date.now() - started) / 1000),
   machine,
+  loadAverageAtEnd: describeMachine().loadAverage,
   rows,
 };
 writeFileSync(values.out!, `${JSON.stringify(results, null, 2)}\n`);

@@ -11,6 +11,16 @@ export function built(relativePath: string): boolean {
   return existsSync(`${ROOT}${relativePath}`);
 }
 
+let profileDir: string | undefined;
+/** With `--profile DIR`, every server-under-test process writes a V8 CPU profile there. */
+export function setProfileDir(dir: string | undefined): void {
+  profileDir = dir;
+}
+
+function profileFlags(): string[] {
+  return profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
+}
+
 /** A server under test in its own process. */
 export class Target {
   private constructor(
@@ -20,9 +30,13 @@ export class Target {
   ) {}
 
   static async start(kind: TargetKind): Promise<Target> {
-    const child = new Child('./server-host.ts', [kind], ['--expose-gc']);
+    const child = new Child('./server-host.ts', [kind], ['--expose-gc', ...profileFlags()]);
     try {
       const { port } = await child.call<{ port: number }>('start');
+      if (profileDir)
+        process.stderr.write(
+          `bench: ${kind} is pid ${child.process.pid} (profile in ${profileDir})\n`,
+        );
       return new Target(kind, child, port);
     } catch (error) {
       await child.stop();

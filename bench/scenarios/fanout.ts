@@ -20,6 +20,11 @@ const DEPTH = 8;
 
 type Measured = FanoutResult & { serverCpuPercent: number };
 
+/** CPU nanoseconds spent per delivery, from % of a core and deliveries per second. */
+function nsPer(cpuPercent: number, perSecond: number): string {
+  return (((cpuPercent / 100) * 1e9) / perSecond).toFixed(0);
+}
+
 function pct(n: number): string {
   return `${Math.round(n)}%`;
 }
@@ -79,7 +84,9 @@ export const fanoutScenario: Scenario = {
           ratio,
           goal: '>= 0.8x',
           met: ratio >= 0.8,
-          notes: `CPU server ${pct(s.cpu)} / relay ${pct(y.cpu)}; load ${pct(s.loadCpu)} / ${pct(y.loadCpu)}`,
+          notes:
+            `CPU per delivery ${nsPer(s.cpu, s.value)} / ${nsPer(y.cpu, y.value)} ns; ` +
+            `CPU ${pct(s.cpu)} / ${pct(y.cpu)}, load ${pct(s.loadCpu)} / ${pct(y.loadCpu)}`,
           detail: { shape, rounds, warmupMs, measureMs, depth: DEPTH, runs },
         });
       }

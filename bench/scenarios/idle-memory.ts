@@ -3,9 +3,9 @@ import { naRow, type Row, type Scenario } from '../lib/row.js';
 import { built, nextTag, startLoad, Target, type TargetKind } from '../lib/targets.js';
 
 const FULL = 10_000;
-const QUICK = 1_000;
+const QUICK = 2_000;
 /** Connections opened before the baseline, so one-off allocations are not counted. */
-const WARM = 100;
+const WARM = 500;
 /** Descriptors each process needs besides the connections (stdio, IPC, listener, tsx). */
 const SPARE = 200;
 
