@@ -72,9 +72,12 @@ describe('mpcrp-bot run', () => {
     expect(missing.stderr).toMatch(/nope\.ts.*no file/);
   });
 
-  it('says what to do when no bot is given', async () => {
+  it('says what to do when no bot is given, or --port comes without --embedded', async () => {
     const result = await run(['run', '--server', 'mpcrp://127.0.0.1:1']);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/no bot to run/);
+    const port = await run(['run', ECHO, '--port', '0']);
+    expect(port.code).toBe(2);
+    expect(port.stderr).toMatch(/--port sets the port of the --embedded server/);
   });
 });

@@ -101,6 +101,11 @@ async function run(argv: Record<string, unknown>): Promise<number> {
       ...(argv.insecure === true ? { insecure: true } : {}),
     },
   });
+  if (argv.port !== undefined && argv.embedded !== true) {
+    throw usage(
+      '--port sets the port of the --embedded server; add --embedded, or use --server URL',
+    );
+  }
   const logger = createLogger({ level: settings.log.level, format: settings.log.format });
   const bots = await loadBots(argv.files as string[] | undefined, settings.bots);
   if (bots.length === 0) {
