@@ -17,7 +17,7 @@ export function setProfileDir(dir: string | undefined): void {
   profileDir = dir;
 }
 
-function profileFlags(): string[] {
+export function profileFlags(): string[] {
   return profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
 }
 

@@ -2,7 +2,7 @@ import type { EchoResult } from '../lib/load-echo.js';
 import { naRow, type Row, type Scenario } from '../lib/row.js';
 import { Child } from '../lib/rpc.js';
 import { median } from '../lib/stats.js';
-import { built, nextTag, runJob, startLoad, Target } from '../lib/targets.js';
+import { built, nextTag, profileFlags, runJob, startLoad, Target } from '../lib/targets.js';
 
 const WINDOW = 64;
 type Mode = 'runtime' | 'client';
@@ -28,7 +28,7 @@ export const botEchoScenario: Scenario = {
           const tag = nextTag();
           const room = `${tag}echo`;
           await load.call('echoPrepare', { port: target.port, name: `${tag}s`, room });
-          const bot = new Child('./bot-host.ts', []);
+          const bot = new Child('./bot-host.ts', [], profileFlags());
           try {
             await bot.call(mode, { port: target.port, name: `${tag}bot`, room });
             const m = await runJob<EchoResult>(load, target, 'echoRun', {
