@@ -1,8 +1,9 @@
 import { FrameTooLargeError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { FrameDecoder } from '../protocol/decoder.js';
-import { type Frame, HEADER_SIZE } from '../protocol/types.js';
+import { type Frame, HEADER_SIZE, MessageType } from '../protocol/types.js';
 import type { Transport } from '../transport/transport.js';
+import { FloodControl } from './flood-control.js';
 import type { ResolvedServerOptions } from './options.js';
 import type { Awaitable } from './registry.js';
 
@@ -27,8 +28,9 @@ export interface Grants {
 
 /**
  * One client connection: decodes its frames in order, queues its output for the batched
- * flush, and enforces the per-connection limits (frame size, slow consumer, registration
- * timeout). Protocol rules live in handlers.ts; this class only knows bytes and lifetime.
+ * flush, and enforces the per-connection limits (frame size, flood control, slow consumer,
+ * registration timeout and frames before it). Protocol rules live in handlers.ts; this
+ * class only knows bytes and lifetime.
  */
 export class Connection {
   /** Username once SetUserName succeeded. */
@@ -42,15 +44,23 @@ export class Connection {
   readonly #host: ConnectionHost;
   readonly #log: Logger;
   readonly #decoder: FrameDecoder;
+  readonly #flood: FloodControl;
   #out: Buffer[] = [];
   #outBytes = 0;
   #dirty = false;
   /** The chunk the current frames come from, so a relay can reuse their bytes. */
   #chunk: Buffer | undefined;
-  /** Set while a handler's Promise is outstanding; chunks wait in #backlog meanwhile. */
+  /** Set while a handler's Promise is outstanding; a release waits for it. */
   #pending: Promise<void> | undefined;
+  /** Reading is suspended (async handler, or flood control); chunks wait in #backlog. */
+  #waiting = false;
   #backlog: Buffer[] = [];
+  /** Registration timeout. */
   #timer: NodeJS.Timeout | undefined;
+  #throttleTimer: NodeJS.Timeout | undefined;
+  /** Runs while a write waits for 'drain'. */
+  #writeTimer: NodeJS.Timeout | undefined;
+  #framesUnregistered = 0;
 
   constructor(
     host: ConnectionHost,
@@ -59,16 +69,21 @@ export class Connection {
   ) {
     this.#host = host;
     this.#log = host.log;
-    this.#decoder = new FrameDecoder({ maxPayload: host.options.maxPayload });
+    const { options } = host;
+    this.#decoder = new FrameDecoder({ maxPayload: options.maxPayload });
+    this.#flood = new FloodControl(options.frameRate, options.frameBurst, options.throttleTimeout);
     this.finished = new Promise((resolve) => {
       transport.on('close', () => {
-        clearTimeout(this.#timer);
         this.#release('closed by peer');
         resolve();
       });
     });
     transport.on('error', (error) => this.#log.debug('connection error', { conn: id, error }));
     transport.on('data', (chunk) => this.#onData(chunk));
+    transport.on('drain', () => {
+      clearTimeout(this.#writeTimer);
+      this.#writeTimer = undefined;
+    });
     const timeout = host.options.registrationTimeout;
     this.#timer = setTimeout(() => {
       this.#log.info('registration timeout: no SetUserName, closing', { conn: id, ms: timeout });
@@ -113,7 +128,23 @@ export class Connection {
     const out = this.#out.length === 1 ? this.#out[0]! : Buffer.concat(this.#out, this.#outBytes);
     this.#out = [];
     this.#outBytes = 0;
-    this.transport.write(out);
+    if (!this.transport.write(out) && this.#writeTimer === undefined) this.#startWriteTimer();
+  }
+
+  /** A write is blocked; if no 'drain' comes within writeTimeout the reader is too slow. */
+  #startWriteTimer(): void {
+    const ms = this.#host.options.writeTimeout;
+    this.#writeTimer = setTimeout(() => {
+      this.#writeTimer = undefined;
+      this.#log.warn('slow consumer: write blocked, disconnecting', {
+        conn: this.id,
+        user: this.name,
+        ms,
+        unsent: this.transport.writableLength,
+      });
+      this.abort('write timeout');
+    }, ms);
+    this.#writeTimer.unref?.();
   }
 
   /**
@@ -153,6 +184,8 @@ export class Connection {
     if (this.closed) return;
     this.closed = true;
     clearTimeout(this.#timer);
+    clearTimeout(this.#throttleTimer);
+    clearTimeout(this.#writeTimer);
     this.#backlog = [];
     this.#log.info('connection closed', { conn: this.id, user: this.name, reason });
     // Deferred: a transport may report 'close' synchronously from inside a fan-out loop
@@ -163,24 +196,25 @@ export class Connection {
 
   #onData(chunk: Buffer): void {
     if (this.closed) return;
-    if (this.#pending !== undefined) {
+    if (this.#waiting) {
       this.#backlog.push(chunk);
       return;
     }
+    this.#flood.refill();
     this.#chunk = chunk;
     if (this.#drain(this.#decoder.push(chunk))) this.#chunk = undefined;
   }
 
-  /** Runs frames until done (true) or until a handler goes async (false). */
-  #drain(frames: Generator<Frame, void, undefined>): boolean {
+  /**
+   * Runs `held` (a frame taken before a wait), then the rest of `frames`, until done
+   * (true) or until a frame has to wait (false).
+   */
+  #drain(frames: Generator<Frame, void, undefined>, held?: Frame): boolean {
     try {
+      if (held !== undefined && !this.#step(held, frames)) return false;
       for (let step = frames.next(); !step.done; step = frames.next()) {
         if (this.closed) return true;
-        const pending = this.#host.handle(this, step.value);
-        if (pending !== undefined) {
-          this.#wait(pending, frames);
-          return false;
-        }
+        if (!this.#step(step.value, frames)) return false;
       }
     } catch (error) {
       if (error instanceof FrameTooLargeError) {
@@ -199,18 +233,82 @@ export class Connection {
     return true;
   }
 
+  /** Handles one frame under the inbound limits; false when `frames` must wait. */
+  #step(frame: Frame, frames: Generator<Frame, void, undefined>): boolean {
+    if (!this.#flood.take()) return this.#throttle(frame, frames);
+    let lastChance = false;
+    if (
+      this.name === undefined &&
+      ++this.#framesUnregistered > this.#host.options.maxFramesBeforeRegistration
+    ) {
+      // Past the cap only a SetUserName that succeeds is still let in.
+      if (frame.type !== MessageType.SetUserName) {
+        this.#tooManyFrames();
+        return true;
+      }
+      lastChance = true;
+    }
+    let pending = this.#host.handle(this, frame);
+    if (lastChance) {
+      const check = (): void => {
+        if (this.name === undefined) this.#tooManyFrames();
+      };
+      if (pending === undefined) check();
+      else pending = pending.then(check);
+    }
+    if (pending === undefined) return true;
+    this.#wait(pending, frames);
+    return false;
+  }
+
+  #tooManyFrames(): void {
+    this.#log.info('too many frames before SetUserName, closing', {
+      conn: this.id,
+      maxFramesBeforeRegistration: this.#host.options.maxFramesBeforeRegistration,
+    });
+    this.close('too many frames before registration');
+  }
+
+  /**
+   * Out of tokens: stops reading (TCP pushes back on the sender) until they return, then
+   * goes on with `frame`. Disconnects when the flood has persisted. False while waiting.
+   */
+  #throttle(frame: Frame, frames: Generator<Frame, void, undefined>): boolean {
+    const t = this.#flood.throttle();
+    if ('persisted' in t) {
+      this.#log.warn('flood control: throttled too long, disconnecting', {
+        conn: this.id,
+        user: this.name,
+        ms: t.throttledFor,
+        frameRate: this.#host.options.frameRate,
+      });
+      this.abort('flood');
+      return true;
+    }
+    if (t.first) {
+      this.#log.info('flood control: throttling reads', {
+        conn: this.id,
+        user: this.name,
+        frameRate: this.#host.options.frameRate,
+        frameBurst: this.#host.options.frameBurst,
+      });
+    }
+    this.#waiting = true;
+    this.transport.pause();
+    this.#throttleTimer = setTimeout(() => {
+      this.#throttleTimer = undefined;
+      this.#continue(frames, frame);
+    }, t.wait);
+    return false;
+  }
+
   #wait(pending: Promise<void>, frames: Generator<Frame, void, undefined>): void {
+    this.#waiting = true;
     this.transport.pause();
     this.#pending = pending.then(
       () => {
         this.#pending = undefined;
-        if (this.closed || !this.#drain(frames)) return;
-        while (this.#backlog.length > 0 && !this.closed) {
-          this.#chunk = this.#backlog.shift()!;
-          if (!this.#drain(this.#decoder.push(this.#chunk))) return;
-        }
-        this.#chunk = undefined;
-        if (!this.closed) this.transport.resume();
+        this.#continue(frames);
       },
       (error: unknown) => {
         this.#pending = undefined;
@@ -218,5 +316,19 @@ export class Connection {
         this.abort('registry error');
       },
     );
+  }
+
+  /** After a wait: the held frame, the rest of the chunk, then the backlog; then reads again. */
+  #continue(frames: Generator<Frame, void, undefined>, held?: Frame): void {
+    this.#waiting = false;
+    if (this.closed || !this.#drain(frames, held)) return;
+    while (this.#backlog.length > 0 && !this.closed) {
+      this.#chunk = this.#backlog.shift()!;
+      if (!this.#drain(this.#decoder.push(this.#chunk))) return;
+    }
+    this.#chunk = undefined;
+    if (this.closed) return;
+    this.#flood.caughtUp();
+    this.transport.resume();
   }
 }

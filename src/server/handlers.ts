@@ -5,7 +5,7 @@ import type { Connection } from './connection.js';
 import { handleHello, handleListRooms } from './extensions.js';
 import { type FanoutHost, relayData, sendPresence } from './fanout.js';
 import type { ResolvedServerOptions } from './options.js';
-import { type Awaitable, type Registry, settle } from './registry.js';
+import { type Awaitable, type Registry, type RoomLimits, settle } from './registry.js';
 import { nameResult, roomResult, userListResult } from './responses.js';
 
 /** The server state every handler works on. */
@@ -14,6 +14,8 @@ export interface Hub extends FanoutHost {
   readonly registry: Registry;
   readonly log: Logger;
   readonly byName: Map<string, Connection>;
+  /** The room caps from the options, in the shape the registry takes. */
+  readonly roomLimits: RoomLimits;
 }
 
 /** Dispatches one frame from `conn`, implementing decisions.md and extensions.md. */
@@ -101,17 +103,22 @@ function roomCommand(
   switch (type) {
     case MessageType.CreateRoom:
       // The creator is the only member, so no one else hears a join.
-      return settle(registry.createRoom(room, user), (ok) => {
-        conn.send(roomResult(responseType, payload, ok));
+      return settle(registry.createRoom(room, user, hub.roomLimits), (result) => {
+        if (result.status === 'too-many-rooms' || result.status === 'user-full') {
+          logRoomCap(hub, conn, 'CreateRoom', room, result.status);
+        }
+        conn.send(roomResult(responseType, payload, result.status === 'created'));
       });
     case MessageType.JoinRoom:
-      return settle(registry.joinRoom(room, user, hub.options.maxRoomMembers), (result) => {
+      return settle(registry.joinRoom(room, user, hub.roomLimits), (result) => {
         if (result.status === 'full') {
           hub.log.info('room full: JoinRoom refused', {
             conn: conn.id,
             room,
             maxRoomMembers: hub.options.maxRoomMembers,
           });
+        } else if (result.status === 'user-full') {
+          logRoomCap(hub, conn, 'JoinRoom', room, result.status);
         }
         const ok = result.status === 'joined' || result.status === 'already';
         conn.send(roomResult(responseType, payload, ok));
@@ -133,6 +140,30 @@ function roomCommand(
           sendPresence(hub, result.removed, user, { room, event: 'destroy', user });
         }
       });
+  }
+}
+
+function logRoomCap(
+  hub: Hub,
+  conn: Connection,
+  command: string,
+  room: string,
+  cap: 'too-many-rooms' | 'user-full',
+): void {
+  if (cap === 'too-many-rooms') {
+    hub.log.warn(`room limit: ${command} refused, the server holds maxRooms rooms`, {
+      conn: conn.id,
+      user: conn.name,
+      room,
+      maxRooms: hub.roomLimits.maxRooms,
+    });
+  } else {
+    hub.log.info(`room limit: ${command} refused, the user is in maxRoomsPerUser rooms`, {
+      conn: conn.id,
+      user: conn.name,
+      room,
+      maxRoomsPerUser: hub.roomLimits.maxRoomsPerUser,
+    });
   }
 }
 

@@ -1,10 +1,12 @@
 import type { RoomInfo } from '../protocol/types.js';
 import type {
+  CreateResult,
   DestroyResult,
   JoinResult,
   QuitResult,
   Registry,
   RenameResult,
+  RoomLimits,
   RoomMembers,
 } from './registry.js';
 
@@ -67,18 +69,23 @@ export class InMemoryRegistry implements Registry {
     return left;
   }
 
-  createRoom(room: string, owner: string): boolean {
-    if (this.#rooms.has(room)) return false;
+  createRoom(room: string, owner: string, limits: RoomLimits): CreateResult {
+    if (this.#rooms.has(room)) return { status: 'exists' };
+    if (this.#rooms.size >= limits.maxRooms) return { status: 'too-many-rooms' };
+    const rooms = this.#users.get(owner);
+    if (rooms !== undefined && rooms.size >= limits.maxRoomsPerUser) return { status: 'user-full' };
     this.#rooms.set(room, { owner, members: [owner], memberSet: new Set([owner]) });
-    this.#users.get(owner)?.add(room);
-    return true;
+    rooms?.add(room);
+    return { status: 'created' };
   }
 
-  joinRoom(id: string, user: string, maxMembers: number): JoinResult {
+  joinRoom(id: string, user: string, limits: RoomLimits): JoinResult {
     const room = this.#rooms.get(id);
     if (room === undefined) return { status: 'missing' };
     if (room.memberSet.has(user)) return { status: 'already' };
-    if (room.members.length >= maxMembers) return { status: 'full' };
+    if (room.members.length >= limits.maxMembers) return { status: 'full' };
+    if ((this.#users.get(user)?.size ?? 0) >= limits.maxRoomsPerUser)
+      return { status: 'user-full' };
     room.members.push(user);
     room.memberSet.add(user);
     this.#users.get(user)?.add(id);

@@ -1,3 +1,4 @@
+import net from 'node:net';
 import { ConfigError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { DEFAULT_MAX_PAYLOAD, MAX_WIRE_PAYLOAD } from '../protocol/types.js';
@@ -21,6 +22,47 @@ export interface ServerOptions {
   maxOutputBytes?: number;
   /** Milliseconds a connection may stay without a successful SetUserName. Default 10,000. */
   registrationTimeout?: number;
+  /**
+   * Frames a connection may send before a SetUserName succeeds (failed attempts count).
+   * One more closes it, unless that one is a SetUserName that succeeds. Default 16.
+   */
+  maxFramesBeforeRegistration?: number;
+  /** Connections served at once; one more is closed as soon as it is accepted. Default 10,000. */
+  maxConnections?: number;
+  /**
+   * Connections served at once from one remote IP address; one more is closed as soon as
+   * it is accepted. Addresses in `perIpExempt`, and connections with no IP address (in
+   * memory), are not counted. Default 64.
+   */
+  maxConnectionsPerIp?: number;
+  /**
+   * Remote addresses `maxConnectionsPerIp` does not apply to: exact addresses
+   * (`'10.0.0.5'`, `'::1'`; an IPv4-mapped `::ffff:10.0.0.5` matches `'10.0.0.5'`), or
+   * `'loopback'` for every loopback address. Default `['loopback']`.
+   */
+  perIpExempt?: readonly string[];
+  /**
+   * Inbound flood control, a token bucket per connection: frames per second it may
+   * sustain. Past it the server stops reading that socket (TCP pushes back on the sender)
+   * until tokens return; nothing is dropped. Default 200.
+   */
+  frameRate?: number;
+  /** Frames a connection may send at once before `frameRate` applies. Default 400. */
+  frameBurst?: number;
+  /**
+   * Milliseconds a connection may stay throttled by flood control without catching up
+   * before it is disconnected. Default 10,000.
+   */
+  throttleTimeout?: number;
+  /**
+   * Slow consumer, second rule: milliseconds a write may stay blocked (output pending and
+   * no 'drain' from the transport) before the connection is dropped. Default 10,000.
+   */
+  writeTimeout?: number;
+  /** Rooms one user may be a member of; a CreateRoom or JoinRoom past it fails. Default 100. */
+  maxRoomsPerUser?: number;
+  /** Rooms that may exist at once; a CreateRoom past it fails. Default 10,000. */
+  maxRooms?: number;
   /**
    * Members a room may hold, so its GetUserList Response always fits in `maxPayload`
    * (a JoinRoom past it fails). Default 500, or what fits when `maxPayload` is smaller.
@@ -48,6 +90,16 @@ export const DEFAULT_SERVER_OPTIONS: Readonly<ResolvedServerOptions> = Object.fr
   maxPayload: DEFAULT_MAX_PAYLOAD,
   maxOutputBytes: 1024 * 1024,
   registrationTimeout: 10_000,
+  maxFramesBeforeRegistration: 16,
+  maxConnections: 10_000,
+  maxConnectionsPerIp: 64,
+  perIpExempt: Object.freeze(['loopback']),
+  frameRate: 200,
+  frameBurst: 400,
+  throttleTimeout: 10_000,
+  writeTimeout: 10_000,
+  maxRoomsPerUser: 100,
+  maxRooms: 10_000,
   maxRoomMembers: 500,
   closeTimeout: 2_000,
   extensions: true,
@@ -105,6 +157,17 @@ export function resolveServerOptions(options: ServerOptions = {}): ResolvedServe
     // A large maxPayload raises the default cap with it, so one big frame never trips it.
     maxOutputBytes: options.maxOutputBytes ?? Math.max(d.maxOutputBytes, 2 * maxPayload + 1024),
     registrationTimeout: options.registrationTimeout ?? d.registrationTimeout,
+    maxFramesBeforeRegistration:
+      options.maxFramesBeforeRegistration ?? d.maxFramesBeforeRegistration,
+    maxConnections: options.maxConnections ?? d.maxConnections,
+    maxConnectionsPerIp: options.maxConnectionsPerIp ?? d.maxConnectionsPerIp,
+    perIpExempt: frozenList(options.perIpExempt ?? d.perIpExempt),
+    frameRate: options.frameRate ?? d.frameRate,
+    frameBurst: options.frameBurst ?? d.frameBurst,
+    throttleTimeout: options.throttleTimeout ?? d.throttleTimeout,
+    writeTimeout: options.writeTimeout ?? d.writeTimeout,
+    maxRoomsPerUser: options.maxRoomsPerUser ?? d.maxRoomsPerUser,
+    maxRooms: options.maxRooms ?? d.maxRooms,
     closeTimeout: options.closeTimeout ?? d.closeTimeout,
     extensions: options.extensions ?? d.extensions,
   };
@@ -120,9 +183,38 @@ export function resolveServerOptions(options: ServerOptions = {}): ResolvedServe
   );
   integerIn(issues, 'registrationTimeout', resolved.registrationTimeout, 1, 2 ** 31 - 1, ' (ms)');
   integerIn(issues, 'closeTimeout', resolved.closeTimeout, 0, 2 ** 31 - 1, ' (ms)');
+  checkAbuseLimits(issues, resolved);
   if (typeof resolved.extensions !== 'boolean') {
     issues.push(`server option extensions must be true or false, got ${resolved.extensions}`);
   }
   if (issues.length > 0) throw new ConfigError(issues);
   return resolved;
+}
+
+const MAX_COUNT = 2 ** 31 - 1;
+
+/** A frozen copy, so the caller's array can change without changing the server. */
+function frozenList(list: readonly string[]): readonly string[] {
+  return Array.isArray(list) ? Object.freeze([...list]) : list;
+}
+
+/** The connection, flood and room caps: all integers, all at least 1. */
+function checkAbuseLimits(issues: string[], o: ResolvedServerOptions): void {
+  integerIn(issues, 'maxFramesBeforeRegistration', o.maxFramesBeforeRegistration, 1, MAX_COUNT, '');
+  integerIn(issues, 'maxConnections', o.maxConnections, 1, MAX_COUNT, '');
+  integerIn(issues, 'maxConnectionsPerIp', o.maxConnectionsPerIp, 1, MAX_COUNT, '');
+  integerIn(issues, 'frameRate', o.frameRate, 1, 1_000_000, ' (frames per second)');
+  integerIn(issues, 'frameBurst', o.frameBurst, 1, MAX_COUNT, ' (frames)');
+  integerIn(issues, 'throttleTimeout', o.throttleTimeout, 1, MAX_COUNT, ' (ms)');
+  integerIn(issues, 'writeTimeout', o.writeTimeout, 1, MAX_COUNT, ' (ms)');
+  integerIn(issues, 'maxRoomsPerUser', o.maxRoomsPerUser, 1, MAX_COUNT, '');
+  integerIn(issues, 'maxRooms', o.maxRooms, 1, MAX_COUNT, '');
+  if (
+    !Array.isArray(o.perIpExempt) ||
+    !o.perIpExempt.every((a) => a === 'loopback' || net.isIP(a) !== 0)
+  ) {
+    issues.push(
+      `server option perIpExempt must list IP addresses or 'loopback', got ${JSON.stringify(o.perIpExempt)}`,
+    );
+  }
 }

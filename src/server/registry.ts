@@ -16,6 +16,24 @@ export interface RoomMembers {
   members: readonly string[];
 }
 
+/** The caps a CreateRoom or JoinRoom must respect, checked inside the one atomic operation. */
+export interface RoomLimits {
+  /** Rooms that may exist at once. */
+  readonly maxRooms: number;
+  /** Rooms one user may be a member of. */
+  readonly maxRoomsPerUser: number;
+  /** Members one room may hold. */
+  readonly maxMembers: number;
+}
+
+export type CreateResult =
+  | { status: 'created' }
+  | { status: 'exists' }
+  /** `maxRooms` rooms exist already. */
+  | { status: 'too-many-rooms' }
+  /** The owner is in `maxRoomsPerUser` rooms already. */
+  | { status: 'user-full' };
+
 export type JoinResult =
   /** Added; `members` is the list after the join, the new member last. */
   | { status: 'joined'; members: readonly string[] }
@@ -23,7 +41,9 @@ export type JoinResult =
   | { status: 'already' }
   | { status: 'missing' }
   /** The room holds `maxMembers` users already. */
-  | { status: 'full' };
+  | { status: 'full' }
+  /** The user is in `maxRoomsPerUser` rooms already. */
+  | { status: 'user-full' };
 
 export type QuitResult =
   /** Removed; `members` are the ones who remain. */
@@ -54,10 +74,10 @@ export type RenameResult =
  * @example
  * // A registry that logs room creation, delegating the rest.
  * class AuditedRegistry extends InMemoryRegistry {
- *   override createRoom(room: string, owner: string): boolean {
- *     const ok = super.createRoom(room, owner);
- *     if (ok) audit.write(`${owner} created ${room}\n`);
- *     return ok;
+ *   override createRoom(room: string, owner: string, limits: RoomLimits): CreateResult {
+ *     const result = super.createRoom(room, owner, limits);
+ *     if (result.status === 'created') audit.write(`${owner} created ${room}\n`);
+ *     return result;
  *   }
  * }
  * const server = new MpcrpServer({ registry: new AuditedRegistry() });
@@ -72,10 +92,16 @@ export interface Registry {
   renameUser(from: string, to: string): Awaitable<RenameResult>;
   /** Frees `name` and takes it out of every room. Returns the rooms left, with who remains. */
   removeUser(name: string): Awaitable<readonly RoomMembers[]>;
-  /** Creates `room` owned by `owner`, who becomes its first member. False when it exists. */
-  createRoom(room: string, owner: string): Awaitable<boolean>;
-  /** Adds `user` to the end of `room`'s members unless already there or the room is full. */
-  joinRoom(room: string, user: string, maxMembers: number): Awaitable<JoinResult>;
+  /**
+   * Creates `room` owned by `owner`, who becomes its first member, unless it exists or a
+   * cap of `limits` (`maxRooms`, `maxRoomsPerUser`) would be passed.
+   */
+  createRoom(room: string, owner: string, limits: RoomLimits): Awaitable<CreateResult>;
+  /**
+   * Adds `user` to the end of `room`'s members unless already there, or a cap of `limits`
+   * (`maxMembers`, `maxRoomsPerUser`) would be passed.
+   */
+  joinRoom(room: string, user: string, limits: RoomLimits): Awaitable<JoinResult>;
   quitRoom(room: string, user: string): Awaitable<QuitResult>;
   /** Deletes `room` (its ID becomes free) when `requester` owns it. */
   destroyRoom(room: string, requester: string): Awaitable<DestroyResult>;

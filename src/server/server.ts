@@ -5,6 +5,7 @@ import type { Transport } from '../transport/transport.js';
 import { Connection, type ConnectionHost } from './connection.js';
 import { FlushScheduler } from './fanout.js';
 import { type Hub, handleFrame, releaseConnection } from './handlers.js';
+import { PerIpCounter } from './ip-caps.js';
 import { InMemoryRegistry } from './memory-registry.js';
 import { type ResolvedServerOptions, resolveServerOptions, type ServerOptions } from './options.js';
 import type { Awaitable, Registry } from './registry.js';
@@ -25,6 +26,9 @@ export class MpcrpServer {
   readonly #log: Logger;
   readonly #connections = new Set<Connection>();
   readonly #byName = new Map<string, Connection>();
+  readonly #perIp: PerIpCounter;
+  /** The per-IP key each counted connection holds, to give back on release. */
+  readonly #ipKeys = new Map<Connection, string>();
   readonly #scheduler = new FlushScheduler();
   readonly #hub: Hub & ConnectionHost;
   #nextId = 1;
@@ -35,12 +39,18 @@ export class MpcrpServer {
     this.options = Object.freeze(resolveServerOptions(options));
     this.registry = options.registry ?? new InMemoryRegistry();
     this.#log = options.logger ?? silentLogger;
+    this.#perIp = new PerIpCounter(this.options.maxConnectionsPerIp, this.options.perIpExempt);
     const hub: Hub & ConnectionHost = {
       options: this.options,
       registry: this.registry,
       log: this.#log,
       byName: this.#byName,
       maxPayload: this.options.maxPayload,
+      roomLimits: Object.freeze({
+        maxRooms: this.options.maxRooms,
+        maxRoomsPerUser: this.options.maxRoomsPerUser,
+        maxMembers: this.options.maxRoomMembers,
+      }),
       handle: (conn: Connection, frame: Frame): Awaitable<void> => handleFrame(hub, conn, frame),
       released: (conn, pending) => this.#released(conn, pending),
       markDirty: (conn) => this.#scheduler.mark(conn),
@@ -53,15 +63,38 @@ export class MpcrpServer {
     return this.#connections.size;
   }
 
-  /** Serves one connected client over `transport` until it closes. */
+  /**
+   * Serves one connected client over `transport` until it closes. Every listener feeds
+   * this, so the connection caps apply to all: a connection over `maxConnections`, or over
+   * `maxConnectionsPerIp` for its address, is closed at once.
+   */
   accept(transport: Transport): void {
     if (this.#closing !== undefined) {
       transport.destroy();
       return;
     }
+    const remote = transport.remoteAddress;
+    if (this.#connections.size >= this.options.maxConnections) {
+      this.#log.warn('connection refused: maxConnections reached', {
+        remote,
+        maxConnections: this.options.maxConnections,
+      });
+      transport.destroy();
+      return;
+    }
+    const ipKey = this.#perIp.key(remote);
+    if (ipKey !== undefined && !this.#perIp.add(ipKey)) {
+      this.#log.warn('connection refused: maxConnectionsPerIp reached for its address', {
+        remote,
+        maxConnectionsPerIp: this.options.maxConnectionsPerIp,
+      });
+      transport.destroy();
+      return;
+    }
     const conn = new Connection(this.#hub, transport, this.#nextId++);
     this.#connections.add(conn);
-    this.#log.info('connection opened', { conn: conn.id, remote: transport.remoteAddress });
+    if (ipKey !== undefined) this.#ipKeys.set(conn, ipKey);
+    this.#log.info('connection opened', { conn: conn.id, remote });
   }
 
   /**
@@ -90,6 +123,11 @@ export class MpcrpServer {
 
   #released(conn: Connection, pending: Promise<void> | undefined): void {
     this.#connections.delete(conn);
+    const ipKey = this.#ipKeys.get(conn);
+    if (ipKey !== undefined) {
+      this.#ipKeys.delete(conn);
+      this.#perIp.remove(ipKey);
+    }
     const release = (): void => {
       const done = releaseConnection(this.#hub, conn);
       if (done !== undefined) {

@@ -3,8 +3,11 @@
 import { describe, expect, it } from 'vitest';
 import { encodeData, encodeFrame } from '../../src/protocol/codec.js';
 import { InMemoryRegistry } from '../../src/server/memory-registry.js';
-import type { Registry } from '../../src/server/registry.js';
+import type { Registry, RoomLimits } from '../../src/server/registry.js';
 import { membersOnceSettled, parseData, serve, T } from './harness.js';
+
+/** Caps high enough not to matter, unless a test lowers one. */
+const L: RoomLimits = { maxRooms: 100, maxRoomsPerUser: 100, maxMembers: 100 };
 
 describe('InMemoryRegistry', () => {
   it('keeps names unique and frees them on removal', () => {
@@ -18,21 +21,24 @@ describe('InMemoryRegistry', () => {
   it('lists members in join order without duplicates; a full room refuses', () => {
     const r = new InMemoryRegistry();
     for (const u of ['c', 'a', 'b']) r.addUser(u);
-    r.createRoom('x', 'c');
-    expect(r.joinRoom('x', 'a', 3)).toEqual({ status: 'joined', members: ['c', 'a'] });
-    expect(r.joinRoom('x', 'a', 3)).toEqual({ status: 'already' });
-    expect(r.joinRoom('x', 'b', 2)).toEqual({ status: 'full' });
-    expect(r.joinRoom('nope', 'b', 3)).toEqual({ status: 'missing' });
+    r.createRoom('x', 'c', L);
+    expect(r.joinRoom('x', 'a', { ...L, maxMembers: 3 })).toEqual({
+      status: 'joined',
+      members: ['c', 'a'],
+    });
+    expect(r.joinRoom('x', 'a', { ...L, maxMembers: 3 })).toEqual({ status: 'already' });
+    expect(r.joinRoom('x', 'b', { ...L, maxMembers: 2 })).toEqual({ status: 'full' });
+    expect(r.joinRoom('nope', 'b', { ...L, maxMembers: 3 })).toEqual({ status: 'missing' });
     expect(r.members('x')).toEqual(['c', 'a']);
   });
 
   it('rename keeps the place in every room and the ownership; the old name is free', () => {
     const r = new InMemoryRegistry();
     for (const u of ['a', 'b']) r.addUser(u);
-    r.createRoom('x', 'a');
-    r.joinRoom('x', 'b', 10);
-    r.createRoom('y', 'b');
-    r.joinRoom('y', 'a', 10);
+    r.createRoom('x', 'a', L);
+    r.joinRoom('x', 'b', L);
+    r.createRoom('y', 'b', L);
+    r.joinRoom('y', 'a', L);
     expect(r.renameUser('a', 'b')).toEqual({ status: 'taken' });
     const renamed = r.renameUser('a', 'z');
     expect(renamed).toEqual({
@@ -51,23 +57,47 @@ describe('InMemoryRegistry', () => {
   it('removeUser leaves every room but rooms and ownership outlive the user', () => {
     const r = new InMemoryRegistry();
     for (const u of ['a', 'b']) r.addUser(u);
-    r.createRoom('x', 'a');
-    r.joinRoom('x', 'b', 10);
+    r.createRoom('x', 'a', L);
+    r.joinRoom('x', 'b', L);
     expect(r.removeUser('a')).toEqual([{ room: 'x', members: ['b'] }]);
     expect(r.membersIfMember('x', 'a')).toBeUndefined();
     r.quitRoom('x', 'b');
     expect(r.members('x')).toEqual([]);
     r.addUser('a');
     expect(r.destroyRoom('x', 'a')).toEqual({ status: 'destroyed', removed: [] });
-    expect(r.createRoom('x', 'b')).toBe(true);
+    expect(r.createRoom('x', 'b', L)).toEqual({ status: 'created' });
+  });
+
+  it('createRoom and joinRoom respect maxRooms and maxRoomsPerUser', () => {
+    const r = new InMemoryRegistry();
+    for (const u of ['a', 'b']) r.addUser(u);
+    const caps = { maxRooms: 3, maxRoomsPerUser: 2, maxMembers: 10 };
+    expect(r.createRoom('x', 'a', caps)).toEqual({ status: 'created' });
+    expect(r.createRoom('x', 'b', caps)).toEqual({ status: 'exists' });
+    expect(r.createRoom('y', 'a', caps)).toEqual({ status: 'created' });
+    expect(r.createRoom('z', 'a', caps)).toEqual({ status: 'user-full' });
+    expect(r.createRoom('z', 'b', caps)).toEqual({ status: 'created' });
+    expect(r.createRoom('w', 'b', caps)).toEqual({ status: 'too-many-rooms' });
+    // 'exists' wins over the caps, and so does 'already' on a join.
+    expect(r.createRoom('x', 'b', caps)).toEqual({ status: 'exists' });
+    expect(r.joinRoom('x', 'a', caps)).toEqual({ status: 'already' });
+    expect(r.joinRoom('x', 'b', caps)).toEqual({ status: 'joined', members: ['a', 'b'] });
+    expect(r.joinRoom('y', 'b', caps)).toEqual({ status: 'user-full' });
+    // Quitting, or a room being destroyed, frees a place.
+    r.quitRoom('z', 'b');
+    expect(r.joinRoom('y', 'b', caps)).toEqual({ status: 'joined', members: ['a', 'b'] });
+    r.destroyRoom('y', 'a');
+    expect(r.joinRoom('z', 'a', caps)).toEqual({ status: 'joined', members: ['a'] });
+    expect(r.members('y')).toBeUndefined();
+    expect(r.createRoom('v', 'b', caps)).toEqual({ status: 'created' });
   });
 
   it('quitRoom distinguishes missing rooms and non-members; listRooms sorts by ID', () => {
     const r = new InMemoryRegistry();
     for (const u of ['a', 'b']) r.addUser(u);
-    r.createRoom('m', 'a');
-    r.createRoom('B', 'a');
-    r.createRoom('a', 'b');
+    r.createRoom('m', 'a', L);
+    r.createRoom('B', 'a', L);
+    r.createRoom('a', 'b', L);
     expect(r.quitRoom('m', 'b')).toEqual({ status: 'not-member' });
     expect(r.quitRoom('zz', 'b')).toEqual({ status: 'missing' });
     expect(r.quitRoom('m', 'a')).toEqual({ status: 'left', members: [] });
@@ -89,8 +119,8 @@ function asyncRegistry(inner: Registry): Registry {
     addUser: later((n) => inner.addUser(n)),
     renameUser: later((a, b) => inner.renameUser(a, b)),
     removeUser: later((n) => inner.removeUser(n)),
-    createRoom: later((r, o) => inner.createRoom(r, o)),
-    joinRoom: later((r, u, m) => inner.joinRoom(r, u, m)),
+    createRoom: later((r, o, l) => inner.createRoom(r, o, l)),
+    joinRoom: later((r, u, l) => inner.joinRoom(r, u, l)),
     quitRoom: later((r, u) => inner.quitRoom(r, u)),
     destroyRoom: later((r, u) => inner.destroyRoom(r, u)),
     members: later((r) => inner.members(r)),
