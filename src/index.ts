@@ -26,3 +26,14 @@ export {
   startServer,
 } from './server/index.js';
 export * from './transport/index.js';
+// What a custom Registry implementation returns.
+export type {
+  Awaitable,
+  CreateResult,
+  DestroyResult,
+  JoinResult,
+  QuitResult,
+  RenameResult,
+  RoomLimits,
+  RoomMembers,
+} from './server/index.js';

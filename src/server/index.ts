@@ -3,11 +3,13 @@ export { InMemoryRegistry } from './memory-registry.js';
 export { DEFAULT_SERVER_OPTIONS, type ServerOptions } from './options.js';
 export type {
   Awaitable,
+  CreateResult,
   DestroyResult,
   JoinResult,
   QuitResult,
   Registry,
   RenameResult,
+  RoomLimits,
   RoomMembers,
 } from './registry.js';
 export { MpcrpServer } from './server.js';
