@@ -16,24 +16,21 @@ export * from './protocol/index.js';
 export * from './runtime/index.js';
 export * from './schedule/index.js';
 export {
+  type Awaitable,
+  type CreateResult,
   DEFAULT_SERVER_OPTIONS,
+  type DestroyResult,
   InMemoryRegistry,
+  type JoinResult,
   MpcrpServer,
+  type QuitResult,
   type Registry,
+  type RenameResult,
+  type RoomLimits,
+  type RoomMembers,
   type RunningServer,
   type ServerOptions,
   type StartServerOptions,
   startServer,
 } from './server/index.js';
 export * from './transport/index.js';
-// What a custom Registry implementation returns.
-export type {
-  Awaitable,
-  CreateResult,
-  DestroyResult,
-  JoinResult,
-  QuitResult,
-  RenameResult,
-  RoomLimits,
-  RoomMembers,
-} from './server/index.js';
