@@ -202,7 +202,10 @@ export class Connection {
     }
     this.#flood.refill();
     this.#chunk = chunk;
-    if (this.#drain(this.#decoder.push(chunk))) this.#chunk = undefined;
+    if (this.#drain(this.#decoder.push(chunk))) {
+      this.#chunk = undefined;
+      this.#flood.chunkDone();
+    }
   }
 
   /**

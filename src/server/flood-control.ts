@@ -9,11 +9,12 @@ export type Throttle =
  * Inbound flood control for one connection: a token bucket of frames (`rate` per second,
  * at most `burst` at once) and the clock behind the throttle timeout.
  *
- * A throttle episode starts when the bucket runs dry. It lasts while the connection keeps
- * running dry again soon (within `burst / rate` seconds, the time the bucket takes to
- * refill) after each time it caught up with what it had sent; a connection that sends
- * above `rate` for good therefore stays in one episode, and `timeout` ms into it, it has
- * persisted. A client that sends one large burst and then stays under the rate only waits.
+ * A throttle episode starts when the bucket runs dry, and ends once the connection has
+ * caught up with everything it had read and then handled a whole new chunk without
+ * running dry (or stayed quiet for `burst / rate` seconds, the time the bucket takes to
+ * refill). A sender that keeps the socket full never gets there: each read after a pause
+ * holds more than the tokens earned, so `timeout` ms into the episode it has persisted. A
+ * client that sends one large burst, or waits for each response, is only slowed down.
  *
  * Time is read only per chunk and when the bucket is empty, never per frame.
  *
@@ -32,7 +33,7 @@ export class FloodControl {
   readonly #now: () => number;
   /** Tokens to wait for before reading again: about 100 ms worth, so a flood costs ~10 timers/s. */
   readonly #batch: number;
-  /** A dry bucket within this long after catching up continues the episode. */
+  /** Quiet this long after catching up, the next dry bucket starts a new episode. */
   readonly #gap: number;
   #tokens: number;
   #stamp: number;
@@ -93,5 +94,13 @@ export class FloodControl {
   /** The connection has handled everything it had read; the episode may be ending. */
   caughtUp(): void {
     if (this.#since !== undefined) this.#caughtUpAt = this.#now();
+  }
+
+  /** A chunk was handled whole without running dry: after a catch-up, the episode is over. */
+  chunkDone(): void {
+    if (this.#caughtUpAt !== undefined) {
+      this.#since = undefined;
+      this.#caughtUpAt = undefined;
+    }
   }
 }
