@@ -16,7 +16,7 @@ function collect(): void {
 }
 
 serveParent({
-  async start(): Promise<{ port: number }> {
+  async start(a: { options?: Record<string, unknown> }): Promise<{ port: number }> {
     if (kind === 'relay') {
       const relay = await startMinimalRelay();
       close = relay.close;
@@ -29,6 +29,7 @@ serveParent({
       host: '127.0.0.1',
       port: 0,
       logger: createLogger({ level: 'warn' }),
+      ...a.options,
     });
     close = () => running.close();
     return { port: running.port };
