@@ -10,7 +10,7 @@ import { RawClient } from '../helpers/raw-client.js';
 
 export const T = MessageType;
 
-interface Harness {
+export interface Harness {
   running: RunningServer;
   /** Log lines the server wrote (level debug and up). */
   logs: string[];
