@@ -50,6 +50,7 @@ export function exitCodeFor(error: unknown): ExitCode {
     case ErrorCode.NotOwner:
     case ErrorCode.NotMember:
     case ErrorCode.NotRegistered:
+    case ErrorCode.ExtensionUnavailable:
       return ExitCode.RoomRejected;
     case ErrorCode.ConnectionClosed:
       return ExitCode.ConnectionLost;

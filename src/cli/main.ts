@@ -100,6 +100,8 @@ async function main(args: string[]): Promise<number> {
   let exitCode: number = ExitCode.Ok;
   const y = yargs(args)
     .scriptName('mpcrp-bot')
+    // `-r alerts some text`: a repeatable flag takes one value per use, as on the fast path.
+    .parserConfiguration({ 'greedy-arrays': false })
     .usage('$0 <command> [options]\n\nBots, scripting and a server for the MPCRP chat protocol.')
     .strict()
     .demandCommand(1, 'Say which command to run; see `mpcrp-bot --help`.')

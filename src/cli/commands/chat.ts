@@ -29,7 +29,6 @@ const command: CommandModule = {
   fast: {},
   builder: (y) =>
     y
-      .parserConfiguration({ 'greedy-arrays': false })
       .example('$0 chat -r lobby -u alice', 'talk in lobby')
       .example('printf "hi\\n/users\\n" | $0 chat -r lobby', 'drive it from a script')
       .epilogue(

@@ -71,7 +71,6 @@ const command: CommandModule = {
   fast: {},
   builder: (y) =>
     y
-      .parserConfiguration({ 'greedy-arrays': false })
       .example('$0 listen -r alerts', 'print messages until Ctrl-C')
       .example('$0 listen -r ci --until "^deployed" -W 10m', 'wait for a message, at most 10 min')
       .example('$0 listen -r logs -o json | jq -r .text', 'structured output')

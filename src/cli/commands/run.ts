@@ -60,7 +60,6 @@ export const options: OptionTable = {
 
 export const builder = (y: import('yargs').Argv) =>
   y
-    .parserConfiguration({ 'greedy-arrays': false })
     .positional('files', { describe: 'bot files (.ts, .mts, .js, .mjs)', type: 'string' })
     .example('$0 run bots/echo.ts', 'run on mpcrp://127.0.0.1:8890, starting a server if none runs')
     .example('$0 run bots/dice.ts -s mpcrp://chat.example:8890 -r games', 'a real server')
@@ -148,7 +147,7 @@ async function run(argv: Record<string, unknown>): Promise<number> {
       process.stderr.write(
         `mpcrp-bot: started an embedded server on ${url}` +
           `${argv.embedded === true ? '' : ' (nothing was listening there)'}\n` +
-          `mpcrp-bot: talk to it: npx mpcrp-bot listen${s} -r ${room}  and  npx mpcrp-bot send${s} -r ${room} "hello"\n`,
+          `mpcrp-bot: talk to it: npx mpcrp-bot chat${s} -r ${room}\n`,
       );
     }
   }

@@ -70,8 +70,6 @@ const command: CommandModule = {
   fast: { positional: 'text' },
   builder: (y) =>
     y
-      // `-r alerts some text`: -r takes one value, as on the fast path (yargs is greedy by default).
-      .parserConfiguration({ 'greedy-arrays': false })
       .positional('text', {
         type: 'string',
         array: true,
