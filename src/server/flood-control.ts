@@ -40,7 +40,7 @@ export class FloodControl {
   #since: number | undefined;
   #caughtUpAt: number | undefined;
 
-  constructor(rate: number, burst: number, timeout: number, now: () => number = Date.now) {
+  constructor(rate: number, burst: number, timeout: number, now = (): number => Date.now()) {
     this.#rate = rate;
     this.#burst = burst;
     this.#timeout = timeout;
