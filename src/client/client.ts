@@ -243,6 +243,19 @@ export class MpcrpClient extends EventEmitter<ClientEvents> {
     );
   }
 
+  /**
+   * Stops reading from the server until {@link resume}. For a consumer slower than its
+   * rooms: TCP pushes back, and the server drops this connection as a slow consumer if
+   * it stays behind, instead of this process buffering without bound.
+   */
+  pause(): void {
+    this.#transport.pause();
+  }
+
+  resume(): void {
+    this.#transport.resume();
+  }
+
   /** Flushes what is queued and closes; resolves when the connection is closed. */
   close(): Promise<void> {
     if (this.#closed) return Promise.resolve();

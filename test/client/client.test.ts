@@ -177,6 +177,33 @@ describe('client library', () => {
     await expect(c.listRooms()).rejects.toMatchObject({ code: 'EXTENSION_UNAVAILABLE' });
   });
 
+  it('pause() holds incoming messages until resume()', async () => {
+    const reader = await user('pause-reader');
+    const writer = await user('pause-writer');
+    const witness = await user('pause-witness');
+    await reader.createRoom('paused');
+    await writer.joinRoom('paused');
+    await witness.joinRoom('paused');
+    const seen: string[] = [];
+    reader.on('message', (m) => seen.push(m.text));
+    const witnessed = new Promise<void>((resolve) =>
+      witness.on('message', (m) => m.text === 'two' && resolve()),
+    );
+    reader.pause();
+    writer.send('paused', 'one');
+    writer.send('paused', 'two');
+    // The server writes to reader and witness in the same flush; only the witness reads.
+    await witnessed;
+    await witness.ping();
+    expect(seen).toEqual([]);
+    const second = new Promise<void>((resolve) =>
+      reader.on('message', (m) => m.text === 'two' && resolve()),
+    );
+    reader.resume();
+    await second;
+    expect(seen).toEqual(['one', 'two']);
+  });
+
   it('runs over the in-memory transport too', async () => {
     const c = new MpcrpClient(server.server.connectMemory());
     cleanup.push(() => c.close());

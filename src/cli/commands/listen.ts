@@ -85,6 +85,10 @@ const command: CommandModule = {
 };
 export default command;
 
+/** Messages waiting for output or --exec before reading from the server pauses. */
+const PAUSE_AT = 256;
+const RESUME_BELOW = 64;
+
 function planFrom(argv: Record<string, unknown>): ListenPlan {
   const rooms = roomsFrom(argv.room, 'listen');
   let count: number | undefined;
@@ -138,8 +142,18 @@ async function listen(argv: Record<string, unknown>): Promise<number> {
       resolve(code);
     };
   });
-  // Messages are handled one at a time, in arrival order (output, then --exec).
+  // Messages are handled one at a time, in arrival order (output, then --exec). A slow
+  // stdout reader or --exec command pauses the socket instead of growing this queue.
   let chain = Promise.resolve();
+  let queued = 0;
+  let paused = false;
+  const settled = () => {
+    queued -= 1;
+    if (paused && queued <= RESUME_BELOW) {
+      paused = false;
+      client.resume();
+    }
+  };
   const handle = async (message: RoomMessage) => {
     if (stopped) return;
     if (plan.exec !== undefined) {
@@ -157,7 +171,12 @@ async function listen(argv: Record<string, unknown>): Promise<number> {
     else if (plan.count !== undefined && received >= plan.count) finish(ExitCode.Ok);
   };
   const onMessage = (message: RoomMessage) => {
-    chain = chain.then(() => handle(message));
+    queued += 1;
+    if (!paused && queued >= PAUSE_AT) {
+      paused = true;
+      client.pause();
+    }
+    chain = chain.then(() => handle(message)).finally(settled);
   };
   const onClose = (error: Error | undefined) => {
     if (stopped) return;
