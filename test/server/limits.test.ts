@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/errors.js';
 import { encodeData } from '../../src/protocol/codec.js';
+import { DEFAULT_SERVER_OPTIONS } from '../../src/server/options.js';
 import { MpcrpServer } from '../../src/server/server.js';
 import { parseData, serve, T } from './harness.js';
 
@@ -107,6 +108,57 @@ describe('options', () => {
     const server = new MpcrpServer({ maxPayload: 4 * 1024 * 1024 });
     expect(server.options.maxOutputBytes).toBe(8 * 1024 * 1024 + 1024);
     expect(new MpcrpServer().options.maxOutputBytes).toBe(1024 * 1024);
+  });
+
+  it('documents the abuse limits with their defaults', () => {
+    const o = new MpcrpServer().options;
+    expect(o).toMatchObject({
+      maxFramesBeforeRegistration: 16,
+      maxConnections: 10_000,
+      maxConnectionsPerIp: 64,
+      perIpExempt: ['loopback'],
+      frameRate: 200,
+      frameBurst: 400,
+      throttleTimeout: 10_000,
+      writeTimeout: 10_000,
+      maxRoomsPerUser: 100,
+      maxRooms: 10_000,
+    });
+    expect(o).toMatchObject(DEFAULT_SERVER_OPTIONS);
+  });
+
+  it('rejects out-of-range abuse limits and a perIpExempt that is not addresses', () => {
+    let caught: unknown;
+    try {
+      new MpcrpServer({
+        maxFramesBeforeRegistration: 0,
+        maxConnections: 1.5,
+        maxConnectionsPerIp: -1,
+        frameRate: 0,
+        frameBurst: 0,
+        throttleTimeout: 0,
+        writeTimeout: Number.NaN,
+        maxRoomsPerUser: 0,
+        maxRooms: 0,
+        perIpExempt: ['loopback', 'localhost'],
+      });
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(ConfigError);
+    const issues = (caught as ConfigError).issues;
+    expect(issues).toHaveLength(10);
+    for (const name of ['maxFramesBeforeRegistration', 'frameRate', 'writeTimeout', 'maxRooms']) {
+      expect(issues.some((i) => i.startsWith(`server option ${name} must be`))).toBe(true);
+    }
+    expect(issues.at(-1)).toContain("perIpExempt must list IP addresses or 'loopback'");
+  });
+
+  it('keeps its own copy of perIpExempt', () => {
+    const exempt = ['10.0.0.1'];
+    const server = new MpcrpServer({ perIpExempt: exempt });
+    exempt.push('10.0.0.2');
+    expect(server.options.perIpExempt).toEqual(['10.0.0.1']);
   });
 
   it('rejects a maxRoomMembers whose user list would not fit in maxPayload', () => {
