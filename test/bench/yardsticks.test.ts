@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { dataFrame, frame, RawConn } from '../../bench/lib/raw-conn.js';
 import { Histogram, median } from '../../bench/lib/stats.js';
-import { headerWalk } from '../../bench/yardsticks/header-walk.js';
+import { headerWalk, headerWalkWithViews } from '../../bench/yardsticks/header-walk.js';
 import { startMinimalRelay } from '../../bench/yardsticks/minimal-relay.js';
 import { FrameDecoder } from '../../src/protocol/index.js';
 
@@ -39,6 +39,8 @@ describe('header walk yardstick', () => {
             }
           }
           expect(headerWalk(chunks)).toEqual({ frames: count, payloadBytes: payload });
+          expect(headerWalkWithViews(chunks)).toBeLessThanOrEqual(count);
+          if (chunks.length === 1) expect(headerWalkWithViews(chunks)).toBe(count);
           expect(count).toBe(frames.length);
         },
       ),
