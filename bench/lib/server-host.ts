@@ -22,7 +22,10 @@ serveParent({
       close = relay.close;
       return { port: relay.port };
     }
-    const { startServer } = await import('../../src/server/index.js');
+    // MPCRP_BENCH_SERVER points at another build of src/server (e.g. a candidate change
+    // compiled elsewhere) to compare it under the same load; default: this tree's source.
+    const module = process.env.MPCRP_BENCH_SERVER ?? '../../src/server/index.js';
+    const { startServer } = (await import(module)) as typeof import('../../src/server/index.js');
     const { createLogger } = await import('../../src/log.js');
     // Warnings (slow consumer, limits) would mean the load broke the rules: show them.
     const running = await startServer({
