@@ -24,6 +24,8 @@ export interface FanoutResult {
   /** CPU the load generator itself used in the window, in % of one core. */
   loadCpuPercent: number;
   maxQueuedBytesPerReceiver: number;
+  /** Frames per socket read at the subscribers, over the whole run: the server's batching. */
+  framesPerRead: number;
 }
 
 /** Every publisher and subscriber in one room; members are all receivers of the others. */
@@ -125,6 +127,8 @@ export async function fanout(a: FanoutArgs): Promise<FanoutResult> {
         messagesPerSecond: deliveries / seconds / (P - 1 + subs.length),
         loadCpuPercent: (cpu.user + cpu.system) / 1e4 / seconds,
         maxQueuedBytesPerReceiver: a.depth * P * burst.length,
+        framesPerRead:
+          subs.reduce((n, c) => n + c.received, 0) / subs.reduce((n, c) => n + c.reads, 0),
       };
       // Let what is in flight arrive, then hang up.
       const drained = (): void => {

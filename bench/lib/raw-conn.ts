@@ -9,6 +9,8 @@ export class RawConn {
   readonly socket: net.Socket;
   /** Data (13) and DataFrom (130) frames received. */
   received = 0;
+  /** Socket reads ('data' events): received / reads is how well the server batched. */
+  reads = 0;
   /** Called per Data frame with the bytes it lies in and where its payload starts. */
   onData: ((buf: Buffer, payloadAt: number, payloadEnd: number) => void) | undefined;
   closed = false;
@@ -66,6 +68,7 @@ export class RawConn {
   }
 
   #read(input: Buffer): void {
+    this.reads++;
     let chunk = input;
     let at = 0;
     const carry = this.#carry;

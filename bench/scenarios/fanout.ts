@@ -56,7 +56,8 @@ export const fanoutScenario: Scenario = {
             runs[target.kind].push(m);
             ctx.progress(
               `${scenario} ${target.label}: ${Math.round(m.deliveriesPerSecond)} deliveries/s ` +
-                `(server CPU ${pct(m.serverCpuPercent)}, load CPU ${pct(m.loadCpuPercent)})`,
+                `(server CPU ${pct(m.serverCpuPercent)}, load CPU ${pct(m.loadCpuPercent)}, ` +
+                `${m.framesPerRead.toFixed(1)} frames per read)`,
             );
           }
         }
