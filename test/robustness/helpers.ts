@@ -54,10 +54,26 @@ export async function connectionsSettle(
   expected: number,
 ): Promise<void> {
   const server = h.running.server;
-  for (let i = 0; i < 2000 && server.connectionCount !== expected; i++) {
-    await probe.expectNothing();
-  }
+  for (let i = 0; i < 2000 && server.connectionCount !== expected; i++) await roundTrip(probe);
   expect(server.connectionCount).toBe(expected);
+}
+
+let probes = 0;
+
+/**
+ * One GetUserList round trip for a fresh room ID. Relayed messages arriving meanwhile are
+ * skipped (abusers may have joined the bystanders' room); any other frame is an error.
+ */
+export async function roundTrip(c: RawClient): Promise<void> {
+  const room = `rt${++probes}`;
+  c.send(T.GetUserList, room);
+  for (;;) {
+    const frame = await c.next();
+    if (frame.type === T.Data) continue;
+    expect(frame.type).toBe(T.GetUserListResponse);
+    expect(frame.payload.toString()).toMatch(new RegExp(`^${room}:`));
+    return;
+  }
 }
 
 /** Log lines containing every one of `parts`. */
