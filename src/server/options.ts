@@ -3,6 +3,7 @@ import { ConfigError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { DEFAULT_MAX_PAYLOAD, MAX_WIRE_PAYLOAD } from '../protocol/types.js';
 import type { Registry } from './registry.js';
+import { type ReservedNames, reservedNamesProblems } from './reserved-names.js';
 
 /** Every tunable of {@link MpcrpServer}; each limit logs when it acts. */
 export interface ServerOptions {
@@ -72,6 +73,12 @@ export interface ServerOptions {
   closeTimeout?: number;
   /** Serve the negotiated extensions (Hello, DataFrom, Presence, ListRooms). Default true. */
   extensions?: boolean;
+  /**
+   * Usernames a client may take only over TLS with a verified client certificate whose CN
+   * or a DNS subject alternative name equals the name; `'all'` reserves every name.
+   * Anyone else gets the failure response. Default none.
+   */
+  reservedNames?: ReservedNames;
   /** Shared state; default a new {@link InMemoryRegistry}. */
   registry?: Registry;
   /** Where connection and limit events go; default silent. */
@@ -103,6 +110,7 @@ export const DEFAULT_SERVER_OPTIONS: Readonly<ResolvedServerOptions> = Object.fr
   maxRoomMembers: 500,
   closeTimeout: 2_000,
   extensions: true,
+  reservedNames: Object.freeze([]),
 });
 
 const MIN_PAYLOAD = 1024;
@@ -170,6 +178,8 @@ export function resolveServerOptions(options: ServerOptions = {}): ResolvedServe
     maxRooms: options.maxRooms ?? d.maxRooms,
     closeTimeout: options.closeTimeout ?? d.closeTimeout,
     extensions: options.extensions ?? d.extensions,
+    reservedNames:
+      options.reservedNames === 'all' ? 'all' : frozenList(options.reservedNames ?? []),
   };
   // Below one largest frame (plus room for its DataFrom form) a healthy reader would be
   // dropped for a single message.
@@ -184,6 +194,7 @@ export function resolveServerOptions(options: ServerOptions = {}): ResolvedServe
   integerIn(issues, 'registrationTimeout', resolved.registrationTimeout, 1, 2 ** 31 - 1, ' (ms)');
   integerIn(issues, 'closeTimeout', resolved.closeTimeout, 0, 2 ** 31 - 1, ' (ms)');
   checkAbuseLimits(issues, resolved);
+  issues.push(...reservedNamesProblems(resolved.reservedNames));
   if (typeof resolved.extensions !== 'boolean') {
     issues.push(`server option extensions must be true or false, got ${resolved.extensions}`);
   }
