@@ -3,6 +3,7 @@ import type net from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { encodeData, encodeFrame } from '../../src/protocol/codec.js';
 import { InMemoryRegistry } from '../../src/server/memory-registry.js';
+import type { Registry } from '../../src/server/registry.js';
 import { serve, T } from '../server/harness.js';
 import { bystanders, connectionsSettle, stillServing } from './helpers.js';
 
@@ -45,16 +46,26 @@ describe('a peer that vanishes mid-frame', () => {
 });
 
 /** A registry whose addUser answers a turn later, as a networked store would. */
-class SlowRegistry extends InMemoryRegistry {
-  override addUser(name: string): Promise<boolean> {
-    return new Promise((resolve) => setImmediate(() => resolve(super.addUser(name))));
-  }
+function slowNames(): Registry {
+  const inner = new InMemoryRegistry();
+  return {
+    addUser: (name) => new Promise((resolve) => setImmediate(() => resolve(inner.addUser(name)))),
+    renameUser: inner.renameUser.bind(inner),
+    removeUser: inner.removeUser.bind(inner),
+    createRoom: inner.createRoom.bind(inner),
+    joinRoom: inner.joinRoom.bind(inner),
+    quitRoom: inner.quitRoom.bind(inner),
+    destroyRoom: inner.destroyRoom.bind(inner),
+    members: inner.members.bind(inner),
+    membersIfMember: inner.membersIfMember.bind(inner),
+    listRooms: inner.listRooms.bind(inner),
+  };
 }
 
 describe('two connections racing for one name', () => {
   it.each([
     ['the in-memory registry', () => new InMemoryRegistry()],
-    ['an asynchronous registry', () => new SlowRegistry()],
+    ['an asynchronous registry', slowNames],
   ])('exactly one wins, every time (%s)', async (_, registry) => {
     const h = await serve({ registry: registry() });
     const b = await bystanders(h);

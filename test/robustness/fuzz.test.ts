@@ -31,7 +31,9 @@ const session = fc.record({
   cuts: fc.array(fc.integer({ min: 1, max: 200 }), { minLength: 1, maxLength: 20 }),
 });
 
-async function play(c: RawClient, s: fc.RecordValue<typeof session>, i: number): Promise<void> {
+type Session = typeof session extends fc.Arbitrary<infer S> ? S : never;
+
+async function play(c: RawClient, s: Session, i: number): Promise<void> {
   const bytes = Buffer.concat([
     s.register ? encodeFrame(T.SetUserName, `f${i}`) : Buffer.alloc(0),
     ...s.frames,
