@@ -5,6 +5,7 @@ import { type Frame, HEADER_SIZE, MessageType } from '../protocol/types.js';
 import type { Transport } from '../transport/transport.js';
 import { FloodControl } from './flood-control.js';
 import type { ResolvedServerOptions } from './options.js';
+import { OutputQueue, type SlowConsumer } from './output-queue.js';
 import type { Awaitable } from './registry.js';
 
 /** What a connection needs from the server that owns it. */
@@ -45,8 +46,7 @@ export class Connection {
   readonly #log: Logger;
   readonly #decoder: FrameDecoder;
   readonly #flood: FloodControl;
-  #out: Buffer[] = [];
-  #outBytes = 0;
+  readonly #output: OutputQueue;
   #dirty = false;
   /** The chunk the current frames come from, so a relay can reuse their bytes. */
   #chunk: Buffer | undefined;
@@ -58,8 +58,6 @@ export class Connection {
   /** Registration timeout. */
   #timer: NodeJS.Timeout | undefined;
   #throttleTimer: NodeJS.Timeout | undefined;
-  /** Runs while a write waits for 'drain'. */
-  #writeTimer: NodeJS.Timeout | undefined;
   #framesUnregistered = 0;
 
   constructor(
@@ -72,6 +70,7 @@ export class Connection {
     const { options } = host;
     this.#decoder = new FrameDecoder({ maxPayload: options.maxPayload });
     this.#flood = new FloodControl(options.frameRate, options.frameBurst, options.throttleTimeout);
+    this.#output = new OutputQueue(transport, options, (slow) => this.#slowConsumer(slow));
     this.finished = new Promise((resolve) => {
       transport.on('close', () => {
         this.#release('closed by peer');
@@ -80,10 +79,6 @@ export class Connection {
     });
     transport.on('error', (error) => this.#log.debug('connection error', { conn: id, error }));
     transport.on('data', (chunk) => this.#onData(chunk));
-    transport.on('drain', () => {
-      clearTimeout(this.#writeTimer);
-      this.#writeTimer = undefined;
-    });
     const timeout = host.options.registrationTimeout;
     this.#timer = setTimeout(() => {
       this.#log.info('registration timeout: no SetUserName, closing', { conn: id, ms: timeout });
@@ -101,20 +96,7 @@ export class Connection {
 
   /** Queues a frame for this turn's flush. The same Buffer may be queued to many connections. */
   send(frame: Buffer): void {
-    if (this.closed) return;
-    this.#out.push(frame);
-    this.#outBytes += frame.length;
-    const unsent = this.#outBytes + this.transport.writableLength;
-    if (unsent > this.#host.options.maxOutputBytes) {
-      this.#log.warn('slow consumer: output cap reached, disconnecting', {
-        conn: this.id,
-        user: this.name,
-        unsent,
-        maxOutputBytes: this.#host.options.maxOutputBytes,
-      });
-      this.abort('slow consumer');
-      return;
-    }
+    if (this.closed || !this.#output.push(frame)) return;
     if (!this.#dirty) {
       this.#dirty = true;
       this.#host.markDirty(this);
@@ -124,27 +106,22 @@ export class Connection {
   /** Hands everything queued to the transport in one write. */
   flush(): void {
     this.#dirty = false;
-    if (this.#out.length === 0 || this.transport.destroyed) return;
-    const out = this.#out.length === 1 ? this.#out[0]! : Buffer.concat(this.#out, this.#outBytes);
-    this.#out = [];
-    this.#outBytes = 0;
-    if (!this.transport.write(out) && this.#writeTimer === undefined) this.#startWriteTimer();
+    this.#output.flush();
   }
 
-  /** A write is blocked; if no 'drain' comes within writeTimeout the reader is too slow. */
-  #startWriteTimer(): void {
-    const ms = this.#host.options.writeTimeout;
-    this.#writeTimer = setTimeout(() => {
-      this.#writeTimer = undefined;
-      this.#log.warn('slow consumer: write blocked, disconnecting', {
-        conn: this.id,
-        user: this.name,
-        ms,
-        unsent: this.transport.writableLength,
+  #slowConsumer({ rule, unsent }: SlowConsumer): void {
+    const { maxOutputBytes, writeTimeout } = this.#host.options;
+    const about = { conn: this.id, user: this.name, unsent };
+    if (rule === 'output cap') {
+      this.#log.warn('slow consumer: output cap reached, disconnecting', {
+        ...about,
+        maxOutputBytes,
       });
+      this.abort('slow consumer');
+    } else {
+      this.#log.warn('slow consumer: write blocked, disconnecting', { ...about, writeTimeout });
       this.abort('write timeout');
-    }, ms);
-    this.#writeTimer.unref?.();
+    }
   }
 
   /**
@@ -174,8 +151,7 @@ export class Connection {
   /** Closes at once, dropping queued output. */
   abort(reason: string): void {
     if (this.closed) return;
-    this.#out = [];
-    this.#outBytes = 0;
+    this.#output.clear();
     this.#release(reason);
     this.transport.destroy();
   }
@@ -185,7 +161,7 @@ export class Connection {
     this.closed = true;
     clearTimeout(this.#timer);
     clearTimeout(this.#throttleTimer);
-    clearTimeout(this.#writeTimer);
+    this.#output.clear();
     this.#backlog = [];
     this.#log.info('connection closed', { conn: this.id, user: this.name, reason });
     // Deferred: a transport may report 'close' synchronously from inside a fan-out loop
