@@ -18,7 +18,7 @@ export function renderTable(rows: readonly Row[]): string {
     r.scenario,
     r.status === 'ok' ? figure(r.server) : r.status,
     r.yardstick ? `${figure(r.yardstick)} (${r.yardstick.name})` : '',
-    r.ratio === undefined ? '' : `${r.ratio.toFixed(2)}x`,
+    r.ratio === undefined ? '' : `${r.ratio.toFixed(r.ratio < 10 ? 3 : 1)}x`,
     r.goal ?? '',
     r.met === undefined ? '' : r.met ? 'yes' : 'NO',
     r.notes ?? '',
