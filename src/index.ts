@@ -18,7 +18,9 @@ export * from './schedule/index.js';
 export {
   type Awaitable,
   type CreateResult,
+  DEFAULT_HANDSHAKE_TIMEOUT,
   DEFAULT_SERVER_OPTIONS,
+  DEFAULT_TLS_PORT,
   type DestroyResult,
   InMemoryRegistry,
   type JoinResult,
@@ -26,10 +28,12 @@ export {
   type QuitResult,
   type Registry,
   type RenameResult,
+  type ReservedNames,
   type RoomLimits,
   type RoomMembers,
   type RunningServer,
   type ServerOptions,
+  type ServerTlsOptions,
   type StartServerOptions,
   startServer,
 } from './server/index.js';

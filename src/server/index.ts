@@ -1,4 +1,10 @@
-export { type Listener, listenTcp, type TcpListenOptions } from './listeners.js';
+export {
+  type Listener,
+  listenTcp,
+  listenTls,
+  type TcpListenOptions,
+  type TlsListenOptions,
+} from './listeners.js';
 export { InMemoryRegistry } from './memory-registry.js';
 export { DEFAULT_SERVER_OPTIONS, type ServerOptions } from './options.js';
 export type {
@@ -12,5 +18,7 @@ export type {
   RoomLimits,
   RoomMembers,
 } from './registry.js';
+export type { ReservedNames } from './reserved-names.js';
 export { MpcrpServer } from './server.js';
 export { DEFAULT_HOST, type RunningServer, type StartServerOptions, startServer } from './start.js';
+export { DEFAULT_HANDSHAKE_TIMEOUT, DEFAULT_TLS_PORT, type ServerTlsOptions } from './tls.js';

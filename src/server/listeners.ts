@@ -1,17 +1,20 @@
 import net from 'node:net';
+import type { TLSSocket } from 'node:tls';
 import type { Logger } from '../log.js';
 import { formatServerUrl } from '../protocol/url.js';
 import type { MpcrpServer } from './server.js';
+import type { TlsServerSettings } from './tls.js';
 
 /**
  * A bound socket that feeds accepted connections to an {@link MpcrpServer}. Listener
- * kinds (plain TCP here; TLS and connection caps later) share this shape, so startServer
- * can run several and close them alike.
+ * kinds (plain TCP, TLS) share this shape, so startServer can run several and close them
+ * alike.
  */
 export interface Listener {
   readonly host: string;
   /** The bound port (the real one when 0 was asked for). */
   readonly port: number;
+  /** `mpcrp://host:port`, or `mpcrps://` for TLS. */
   readonly url: string;
   /** Stops accepting; existing connections are the server's to close. */
   close(): Promise<void>;
@@ -23,20 +26,101 @@ export interface TcpListenOptions {
   logger: Logger;
 }
 
+export interface TlsListenOptions extends TcpListenOptions {
+  /** From {@link tlsServerSettings}: checked certificate material and the TLS policy. */
+  tls: TlsServerSettings;
+}
+
+function tune(socket: net.Socket): void {
+  socket.setNoDelay(true);
+  socket.setKeepAlive(true, 30_000);
+}
+
 /** Listens on plain TCP; resolves once bound, rejects with the bind error (e.g. EADDRINUSE). */
 export function listenTcp(server: MpcrpServer, options: TcpListenOptions): Promise<Listener> {
   const netServer = net.createServer((socket) => {
-    socket.setNoDelay(true);
-    socket.setKeepAlive(true, 30_000);
+    tune(socket);
     server.accept(socket);
   });
+  return bind(netServer, options, false);
+}
+
+/**
+ * Listens for mpcrps://: a connection reaches the server only once its TLS handshake is
+ * done. A handshake that fails or stalls past `tls.handshakeTimeout` (plaintext sent to
+ * this port, a scanner, a client that distrusts the certificate) is closed with one log
+ * line. Sockets still in their handshake count against the server's maxConnections.
+ */
+export async function listenTls(server: MpcrpServer, options: TlsListenOptions): Promise<Listener> {
+  // Loaded here so a server without TLS (and every client) never pays for node:tls.
+  const tls = await import('node:tls');
+  const log = options.logger;
+  // Sockets still in their handshake, by remote address and port (unique while open),
+  // so close() need not wait out their handshake timeout.
+  const handshaking = new Map<string, net.Socket>();
+  const key = (s: net.Socket) => `${s.remoteAddress}|${s.remotePort}`;
+  const tlsServer = tls.createServer(options.tls, (socket) => {
+    handshaking.delete(key(socket));
+    tune(socket);
+    server.accept(socket);
+  });
+  tlsServer.on('connection', (raw: net.Socket) => {
+    const k = key(raw);
+    handshaking.set(k, raw);
+    raw.once('close', () => {
+      if (handshaking.get(k) === raw) handshaking.delete(k);
+    });
+  });
+  tlsServer.maxConnections = server.options.maxConnections;
+  tlsServer.on('drop', (data?: { remoteAddress?: string }) => {
+    log.warn('connection refused: maxConnections reached (TLS handshakes included)', {
+      remote: data?.remoteAddress,
+      maxConnections: server.options.maxConnections,
+    });
+  });
+  tlsServer.on('tlsClientError', (error: Error, socket: TLSSocket) => {
+    log.info('TLS handshake failed, closing', {
+      remote: socket.remoteAddress,
+      reason: describeHandshakeError(error, options.tls.handshakeTimeout),
+    });
+    // A timed-out handshake is only reported, not closed, by node:tls.
+    socket.destroy();
+  });
+  const listener = await bind(tlsServer, options, true);
+  return {
+    ...listener,
+    close: () => {
+      const closed = listener.close();
+      for (const raw of handshaking.values()) raw.destroy();
+      return closed;
+    },
+  };
+}
+
+function describeHandshakeError(error: Error, timeout: number): string {
+  const code = (error as NodeJS.ErrnoException).code ?? '';
+  switch (code) {
+    case 'ERR_TLS_HANDSHAKE_TIMEOUT':
+      return `no TLS handshake within ${timeout} ms`;
+    case 'ERR_SSL_WRONG_VERSION_NUMBER':
+    case 'ERR_SSL_HTTP_REQUEST':
+    case 'ERR_SSL_PACKET_LENGTH_TOO_LONG':
+      return `not TLS (${code}): a plaintext client on the TLS port? plaintext is mpcrp:// on the other port`;
+    case 'ECONNRESET':
+      return 'the client closed during the handshake (does it trust this certificate? clients need the CA: --ca FILE)';
+    default:
+      return code ? `${error.message} (${code})` : error.message;
+  }
+}
+
+function bind(netServer: net.Server, options: TcpListenOptions, tls: boolean): Promise<Listener> {
   return new Promise((resolve, reject) => {
     netServer.once('error', reject);
     netServer.listen(options.port, options.host, () => {
       netServer.off('error', reject);
       netServer.on('error', (error) => options.logger.error('listener error', { error }));
       const address = netServer.address() as net.AddressInfo;
-      const url = formatServerUrl(options.host, address.port);
+      const url = formatServerUrl(options.host, address.port, tls);
       resolve({
         host: options.host,
         port: address.port,
