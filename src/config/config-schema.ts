@@ -171,6 +171,8 @@ const serve: Schema = {
         cert: opt(existingFile('a path to a PEM certificate')),
         key: opt(existingFile('a path to a PEM private key')),
         ca: opt(existingFile('a path to a PEM CA bundle')),
+        port: opt({ kind: 'number', integer: true, min: 0, max: 65535 }),
+        handshakeTimeout: opt({ kind: 'duration' }),
       },
       check: (value, at) => {
         if ((value.cert === undefined) !== (value.key === undefined)) {
@@ -181,11 +183,18 @@ const serve: Schema = {
         }
       },
     }),
+    plaintext: opt({ kind: 'boolean' }),
     reservedNames: opt({
-      kind: 'list',
-      item: username,
-      unique: true,
-      expected: 'a list of usernames',
+      kind: 'oneOf',
+      expected: "a list of usernames such as [alice], or 'all'",
+      options: [
+        { kind: 'list', item: username, unique: true, expected: "a list of usernames, or 'all'" },
+        {
+          kind: 'string',
+          expected: "a list of usernames such as [alice], or 'all'",
+          check: (v) => (v === 'all' ? undefined : `is ${JSON.stringify(v)}, not 'all'`),
+        },
+      ],
     }),
   },
 };

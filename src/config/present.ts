@@ -60,6 +60,9 @@ export function settingsForDisplay(settings: Settings): Record<string, unknown> 
     const serve: Record<string, unknown> = { ...settings.serve };
     if (settings.serve.registrationTimeout !== undefined)
       serve.registrationTimeout = formatDuration(settings.serve.registrationTimeout);
+    const tls = settings.serve.tls;
+    if (tls?.handshakeTimeout !== undefined)
+      serve.tls = { ...tls, handshakeTimeout: formatDuration(tls.handshakeTimeout) };
     out.serve = serve;
   }
   return out;

@@ -62,7 +62,9 @@ export type Schema =
       ) => void;
     }
   /** Free-form data handed on as is (plugin options); strings are still interpolated. */
-  | { kind: 'any' };
+  | { kind: 'any' }
+  /** The alternative of the value's shape (a list, a mapping or a scalar) checks it. */
+  | { kind: 'oneOf'; options: readonly Schema[]; expected: string };
 
 export interface Field {
   schema: Schema;
@@ -110,6 +112,8 @@ function expectedOf(schema: Schema): string {
       return `a mapping with keys ${Object.keys(schema.fields).join(', ')}`;
     case 'any':
       return 'any value';
+    case 'oneOf':
+      return schema.expected;
   }
 }
 
@@ -148,6 +152,14 @@ export function validate(node: Node | null | undefined, schema: Schema, at: At):
   if (isScalar(current) && current.value === null) return undefined;
 
   switch (schema.kind) {
+    case 'oneOf': {
+      const shape = isSeq(current) ? 'list' : isMap(current) ? 'object' : 'scalar';
+      const fits = schema.options.find(
+        (o) => (o.kind === 'list' || o.kind === 'object' ? o.kind : 'scalar') === shape,
+      );
+      if (fits === undefined) return fail(here, `is ${describeNode(current)}`, schema.expected);
+      return validate(current, fits, here);
+    }
     case 'any':
       return toPlain(current, here);
     case 'object':

@@ -50,8 +50,11 @@ export interface ServeSection {
   /** Milliseconds. */
   registrationTimeout?: number;
   extensions?: string[];
-  tls?: { cert?: string; key?: string; ca?: string };
-  reservedNames?: string[];
+  /** Milliseconds in `handshakeTimeout`. */
+  tls?: { cert?: string; key?: string; ca?: string; port?: number; handshakeTimeout?: number };
+  /** `false` serves TLS only. */
+  plaintext?: boolean;
+  reservedNames?: string[] | 'all';
 }
 
 /** A validated config file. Only what the file says: defaults are applied by resolveSettings. */
