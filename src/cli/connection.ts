@@ -220,7 +220,7 @@ function handshakeFailure(error: unknown, s: ConnectionSettings): unknown {
         : `choose another name with --user NAME (or MPCRP_USER), or pass --on-name-taken suffix to use '${suffixedName(s.user, 2)}'`;
     return new CliExit(
       ExitCode.NameRejected,
-      `username '${s.user}' is taken on ${s.url} (another client is connected with it); ${advice}`,
+      `username '${s.user}' is taken on ${s.url} (another client is connected with it, or the server reserves it for TLS clients with a certificate for that name: mpcrps:// with --cert FILE --key FILE); ${advice}`,
     );
   }
   if (error instanceof InvalidNameError) {

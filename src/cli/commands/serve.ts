@@ -1,8 +1,15 @@
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { parseDuration } from '../../config/duration.js';
 import { loadSettings } from '../../config/load.js';
+import type { ServeSection } from '../../config/types.js';
 import { createLogger, type LogFormat, type LogLevel } from '../../log.js';
 import { DEFAULT_SERVER_OPTIONS, type ServerOptions } from '../../server/options.js';
+import type { ReservedNames } from '../../server/reserved-names.js';
 import { startServer } from '../../server/start.js';
+import type { ServerTlsOptions } from '../../server/tls.js';
+import { CliExit, guarded, usage } from '../cli-exit.js';
+import { ExitCode } from '../exit-codes.js';
 import { writeLine } from '../io.js';
 import type { OptionTable } from '../options.js';
 
@@ -18,7 +25,44 @@ export const options: OptionTable = {
     type: 'number',
     alias: 'p',
     value: 'PORT',
-    describe: 'TCP port (default 8890; 0 picks a free one)',
+    describe: 'plaintext mpcrp:// TCP port (default 8890; 0 picks a free one)',
+  },
+  plaintext: {
+    type: 'boolean',
+    describe: 'serve plaintext mpcrp:// on --port; --no-plaintext serves TLS only (default on)',
+  },
+  'tls-cert': {
+    type: 'string',
+    value: 'FILE',
+    describe: 'PEM certificate (chain): also serve mpcrps:// on --tls-port (needs --tls-key)',
+  },
+  'tls-key': { type: 'string', value: 'FILE', describe: 'PEM private key of --tls-cert' },
+  'tls-ca': {
+    type: 'string',
+    value: 'FILE',
+    describe: 'PEM CA bundle of client certificates (asked for, never required; for --reserve)',
+  },
+  'tls-port': {
+    type: 'number',
+    value: 'PORT',
+    describe: 'mpcrps:// TCP port (default 8891; 0 picks a free one)',
+  },
+  'handshake-timeout': {
+    type: 'string',
+    value: 'DUR',
+    describe:
+      'drop TLS clients that have not finished the handshake within this time (default 10s)',
+  },
+  reserve: {
+    type: 'string',
+    array: true,
+    value: 'NAME',
+    describe:
+      'username only a TLS client with a certificate for it (CN or DNS SAN) may take; repeatable; needs --tls-ca',
+  },
+  'reserve-all': {
+    type: 'boolean',
+    describe: 'every username needs a client certificate for it (needs --tls-ca)',
   },
   'max-payload': {
     type: 'number',
@@ -52,8 +96,14 @@ export const options: OptionTable = {
   },
 };
 
+const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
+
 /** Flags win over the config file's `serve:` section, which wins over the server's defaults. */
-export async function handler(argv: Record<string, unknown>): Promise<number> {
+export function handler(argv: Record<string, unknown>): Promise<number> {
+  return guarded(() => serve(argv));
+}
+
+async function serve(argv: Record<string, unknown>): Promise<number> {
   const { settings } = await loadSettings({
     flags: {
       config: argv.config as string | undefined,
@@ -76,13 +126,24 @@ export async function handler(argv: Record<string, unknown>): Promise<number> {
     extensions:
       (argv.extensions as boolean | undefined) ??
       (file.extensions ? file.extensions.length > 0 : undefined),
+    reservedNames: reservedNames(argv, file),
   };
-  const running = await startServer({
-    ...serverOptions,
-    host: (argv.host as string | undefined) ?? file.host ?? '127.0.0.1',
-    port: (argv.port as number | undefined) ?? file.port ?? 8890,
-  });
-  await writeLine(`MPCRP_URL=${running.url}`);
+  const tls = await tlsOptions(argv, file);
+  const port = (argv.port as number | undefined) ?? file.port ?? 8890;
+  let running: Awaited<ReturnType<typeof startServer>>;
+  try {
+    running = await startServer({
+      ...serverOptions,
+      host: (argv.host as string | undefined) ?? file.host ?? '127.0.0.1',
+      port,
+      ...(tls ? { tls } : {}),
+      plaintext: (argv.plaintext as boolean | undefined) ?? file.plaintext ?? true,
+    });
+  } catch (error) {
+    throw bindFailure(error) ?? error;
+  }
+  // stdout is data: one line per listener, plaintext first.
+  for (const url of running.urls) await writeLine(`MPCRP_URL=${url}`);
 
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => {
@@ -96,4 +157,98 @@ export async function handler(argv: Record<string, unknown>): Promise<number> {
   });
   logger.info('closed');
   return 0;
+}
+
+function reservedNames(argv: Record<string, unknown>, file: ServeSection): ReservedNames {
+  if (argv.reserveAll === true) return 'all';
+  const flags = (argv.reserve as unknown[] | undefined)?.map(String) ?? [];
+  if (flags.length > 0) return flags;
+  return file.reservedNames ?? [];
+}
+
+/** The TLS listener's settings from flags and `serve.tls`, files read; undefined when off. */
+async function tlsOptions(
+  argv: Record<string, unknown>,
+  file: ServeSection,
+): Promise<ServerTlsOptions | undefined> {
+  const pick = (flag: string, key: 'cert' | 'key' | 'ca') => {
+    const given = str(argv[flag]);
+    if (given !== undefined) return { path: resolve(given), label: `--${flag}` };
+    const fromFile = file.tls?.[key];
+    return fromFile === undefined ? undefined : { path: fromFile, label: `serve.tls.${key}` };
+  };
+  const cert = pick('tls-cert', 'cert');
+  const key = pick('tls-key', 'key');
+  const ca = pick('tls-ca', 'ca');
+  const tlsPort = (argv.tlsPort as number | undefined) ?? file.tls?.port;
+  const timeoutFlag = str(argv.handshakeTimeout);
+  const handshakeTimeout =
+    timeoutFlag !== undefined
+      ? parseDuration(timeoutFlag, '--handshake-timeout')
+      : file.tls?.handshakeTimeout;
+  if (cert === undefined || key === undefined) {
+    if (cert !== undefined || key !== undefined) {
+      throw usage(
+        `${(cert ?? key)!.label} needs its partner: give both --tls-cert FILE and --tls-key FILE (or serve.tls.cert and serve.tls.key)`,
+      );
+    }
+    const stray = [
+      ca?.label,
+      tlsPort !== undefined && (argv.tlsPort !== undefined ? '--tls-port' : 'serve.tls.port'),
+      handshakeTimeout !== undefined &&
+        (timeoutFlag !== undefined ? '--handshake-timeout' : 'serve.tls.handshakeTimeout'),
+    ].filter(Boolean);
+    if (stray.length > 0) {
+      throw usage(
+        `${stray.join(', ')} configure the TLS listener, which needs --tls-cert FILE and --tls-key FILE`,
+      );
+    }
+    return undefined;
+  }
+  const [certPem, keyPem, caPem] = await Promise.all([
+    readPem(cert),
+    readPem(key),
+    ca ? readPem(ca) : undefined,
+  ]);
+  return {
+    cert: certPem,
+    key: keyPem,
+    ...(caPem ? { ca: caPem } : {}),
+    ...(tlsPort !== undefined ? { port: tlsPort } : {}),
+    ...(handshakeTimeout !== undefined ? { handshakeTimeout } : {}),
+  };
+}
+
+async function readPem(source: { path: string; label: string }): Promise<Buffer> {
+  try {
+    return await readFile(source.path);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? String(error);
+    throw usage(`${source.label}: cannot read ${source.path} (${code})`);
+  }
+}
+
+/** A listen error as advice: which address, why, and which flag changes it. */
+function bindFailure(error: unknown): CliExit | undefined {
+  const e = error as NodeJS.ErrnoException & { address?: string; port?: number };
+  const where = `${e.address ?? '?'}:${e.port ?? '?'}`;
+  switch (e?.code) {
+    case 'EADDRINUSE':
+      return new CliExit(
+        ExitCode.Usage,
+        `cannot listen on ${where}: the port is in use (another server running?); choose another with --port or --tls-port (0 picks a free one)`,
+      );
+    case 'EACCES':
+      return new CliExit(
+        ExitCode.Usage,
+        `cannot listen on ${where}: permission denied (ports below 1024 need privileges); use a port from 1024 up`,
+      );
+    case 'EADDRNOTAVAIL':
+      return new CliExit(
+        ExitCode.Usage,
+        `cannot listen on ${where}: no such address on this machine; check --host`,
+      );
+    default:
+      return undefined;
+  }
 }
