@@ -8,6 +8,7 @@ import { type Hub, handleFrame, releaseConnection } from './handlers.js';
 import { PerIpCounter } from './ip-caps.js';
 import { InMemoryRegistry } from './memory-registry.js';
 import { type ResolvedServerOptions, resolveServerOptions, type ServerOptions } from './options.js';
+import { RefusalLog } from './refusal-log.js';
 import type { Awaitable, Registry } from './registry.js';
 
 /**
@@ -27,6 +28,7 @@ export class MpcrpServer {
   readonly #connections = new Set<Connection>();
   readonly #byName = new Map<string, Connection>();
   readonly #perIp: PerIpCounter;
+  readonly #refusals: RefusalLog;
   /** The per-IP key each counted connection holds, to give back on release. */
   readonly #ipKeys = new Map<Connection, string>();
   readonly #scheduler = new FlushScheduler();
@@ -40,6 +42,7 @@ export class MpcrpServer {
     this.registry = options.registry ?? new InMemoryRegistry();
     this.#log = options.logger ?? silentLogger;
     this.#perIp = new PerIpCounter(this.options.maxConnectionsPerIp, this.options.perIpExempt);
+    this.#refusals = new RefusalLog(this.#log);
     const hub: Hub & ConnectionHost = {
       options: this.options,
       registry: this.registry,
@@ -66,7 +69,8 @@ export class MpcrpServer {
   /**
    * Serves one connected client over `transport` until it closes. Every listener feeds
    * this, so the connection caps apply to all: a connection over `maxConnections`, or over
-   * `maxConnectionsPerIp` for its address, is closed at once.
+   * `maxConnectionsPerIp` for its address, is closed at once (logged at most once a second
+   * per cap, with the count of refusals in between).
    */
   accept(transport: Transport): void {
     if (this.#closing !== undefined) {
@@ -75,7 +79,7 @@ export class MpcrpServer {
     }
     const remote = transport.remoteAddress;
     if (this.#connections.size >= this.options.maxConnections) {
-      this.#log.warn('connection refused: maxConnections reached', {
+      this.#refusals.refused('connection refused: maxConnections reached', {
         remote,
         maxConnections: this.options.maxConnections,
       });
@@ -84,7 +88,7 @@ export class MpcrpServer {
     }
     const ipKey = this.#perIp.key(remote);
     if (ipKey !== undefined && !this.#perIp.add(ipKey)) {
-      this.#log.warn('connection refused: maxConnectionsPerIp reached for its address', {
+      this.#refusals.refused('connection refused: maxConnectionsPerIp reached for its address', {
         remote,
         maxConnectionsPerIp: this.options.maxConnectionsPerIp,
       });
