@@ -106,6 +106,8 @@ function describeHandshakeError(error: Error, timeout: number): string {
     case 'ERR_SSL_HTTP_REQUEST':
     case 'ERR_SSL_PACKET_LENGTH_TOO_LONG':
       return `not TLS (${code}): a plaintext client on the TLS port? plaintext is mpcrp:// on the other port`;
+    case 'ERR_SSL_UNSUPPORTED_PROTOCOL':
+      return 'the client offers only TLS versions below TLS 1.2, which this server refuses';
     case 'ECONNRESET':
       return 'the client closed during the handshake (does it trust this certificate? clients need the CA: --ca FILE)';
     default:

@@ -180,6 +180,9 @@ export function describeSocketError(error: Error, tls = false): string {
       return `server certificate does not match the host name (${error.message}); connect by a name or IP the certificate lists in --server, or, for testing only, --insecure`;
     case 'ERR_SSL_WRONG_VERSION_NUMBER':
       return "the server did not answer with TLS (ERR_SSL_WRONG_VERSION_NUMBER); it may be a plaintext port: use mpcrp:// or the server's TLS port";
+    case 'ERR_SSL_TLSV1_ALERT_PROTOCOL_VERSION':
+    case 'ERR_SSL_UNSUPPORTED_PROTOCOL':
+      return `no TLS version in common with the server (${code}); this client speaks TLS 1.2 and 1.3`;
     case 'ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED':
       return 'the server requires a client certificate; pass --cert FILE and --key FILE';
     case 'ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE':
