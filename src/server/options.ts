@@ -52,7 +52,9 @@ export interface ServerOptions {
   frameBurst?: number;
   /**
    * Milliseconds a connection may stay throttled by flood control without catching up
-   * before it is disconnected. Default 10,000.
+   * before it is disconnected. A client that waits for each answer, or sends one burst,
+   * catches up; one that keeps sending faster than `frameRate` (a bulk upload included)
+   * does not, so raise `frameRate` where such clients are expected. Default 10,000.
    */
   throttleTimeout?: number;
   /**
