@@ -30,7 +30,7 @@ describe('mpcrp-bot run', () => {
     const bot = start(['run', ECHO, '--embedded', '--port', '0', '-u', 'echoer']);
     await bot.waitForStderr(/started an embedded server on mpcrp:\/\/[\d.]+:\d+/);
     const url = /started an embedded server on (mpcrp:\/\/[\d.]+:\d+)/.exec(bot.stderr())![1]!;
-    expect(bot.stderr()).toMatch(/talk to it: npx mpcrp-bot chat -r lobby/);
+    expect(bot.stderr()).toMatch(/talk to it: npx mpcrp-bot chat( -s \S+)? -r lobby/);
     await bot.waitForStderr(/created room room=lobby/);
     const bob = await client(url, 'bob');
     await bob.joinRoom('lobby');
