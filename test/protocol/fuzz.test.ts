@@ -109,6 +109,72 @@ describe('FrameDecoder under hostile input', () => {
   });
 });
 
+/** One decoder's run over chunks: the frames (payload copied) and how it ended. */
+interface Run {
+  frames: { type: number; payload: string }[];
+  error?: unknown;
+  buffered: number;
+}
+
+function runCursor(max: number, chunks: readonly Buffer[]): Run {
+  const decoder = new FrameDecoder({ maxPayload: max });
+  const frames: Run['frames'] = [];
+  try {
+    for (const chunk of chunks) {
+      decoder.write(chunk);
+      while (decoder.next()) {
+        const { buffer, start, end } = decoder;
+        // The whole frame sits in the buffer, header included, whichever path made it.
+        expect(buffer[start - 4]).toBe(decoder.type);
+        expect(buffer.readUIntBE(start - 3, 3)).toBe(end - start);
+        frames.push({ type: decoder.type, payload: buffer.toString('hex', start, end) });
+      }
+      expect(decoder.bufferedBytes).toBeLessThanOrEqual(max + 4);
+    }
+  } catch (error) {
+    return { frames, error, buffered: decoder.bufferedBytes };
+  }
+  return { frames, buffered: decoder.bufferedBytes };
+}
+
+function runPush(max: number, chunks: readonly Buffer[]): Run {
+  const decoder = new FrameDecoder({ maxPayload: max });
+  const frames: Run['frames'] = [];
+  try {
+    for (const chunk of chunks) {
+      for (const frame of decoder.push(chunk)) {
+        frames.push({ type: frame.type, payload: frame.payload.toString('hex') });
+      }
+    }
+  } catch (error) {
+    return { frames, error, buffered: decoder.bufferedBytes };
+  }
+  return { frames, buffered: decoder.bufferedBytes };
+}
+
+describe('FrameDecoder cursor and push() agree', () => {
+  it('(e) the same frames, the same error and the same leftover, however the bytes are cut', () => {
+    fc.assert(
+      fc.property(hostileBytesArb, cutsArb, cutsArb, smallLimitArb, (bytes, cutsA, cutsB, max) => {
+        const cursor = runCursor(max, chunkAt(bytes, cutsA));
+        const push = runPush(max, chunkAt(bytes, cutsB));
+        expect(cursor.frames).toEqual(push.frames);
+        expect(cursor.buffered).toBe(push.buffered);
+        if (push.error === undefined) {
+          expect(cursor.error).toBeUndefined();
+        } else {
+          expect(cursor.error).toBeInstanceOf(FrameTooLargeError);
+          expect(cursor.error).toMatchObject({
+            length: (push.error as FrameTooLargeError).length,
+            limit: max,
+          });
+        }
+      }),
+      { numRuns: 500 },
+    );
+  });
+});
+
 describe('codec round trips', () => {
   it('(c) any valid message survives encode -> random chunking -> decode unchanged', () => {
     fc.assert(
