@@ -130,6 +130,9 @@ async function serve(argv: Record<string, unknown>): Promise<number> {
   };
   const tls = await tlsOptions(argv, file);
   const port = (argv.port as number | undefined) ?? file.port ?? 8890;
+  // Listening for signals before anything is announced: a supervisor may stop the server
+  // the moment it reads MPCRP_URL, and that must still be a clean shutdown (exit 0).
+  const stopped = stopSignal();
   let running: Awaited<ReturnType<typeof startServer>>;
   try {
     running = await startServer({
@@ -140,23 +143,35 @@ async function serve(argv: Record<string, unknown>): Promise<number> {
       plaintext: (argv.plaintext as boolean | undefined) ?? file.plaintext ?? true,
     });
   } catch (error) {
+    stopped.cancel();
     throw bindFailure(error) ?? error;
   }
   // stdout is data: one line per listener, plaintext first.
   for (const url of running.urls) await writeLine(`MPCRP_URL=${url}`);
-
-  await new Promise<void>((resolve) => {
-    const stop = (signal: string) => {
-      logger.info('shutting down', { signal });
-      process.off('SIGINT', onInt).off('SIGTERM', onTerm);
-      running.close().then(resolve, resolve);
-    };
-    const onInt = () => stop('SIGINT');
-    const onTerm = () => stop('SIGTERM');
-    process.on('SIGINT', onInt).on('SIGTERM', onTerm);
-  });
+  const signal = await stopped.signal;
+  logger.info('shutting down', { signal });
+  await running.close().catch(() => {});
   logger.info('closed');
   return 0;
+}
+
+/** The first SIGINT or SIGTERM from now on; a second one gets Node's default (exit). */
+function stopSignal(): { signal: Promise<string>; cancel(): void } {
+  let onInt = (): void => {};
+  let onTerm = (): void => {};
+  const cancel = (): void => {
+    process.off('SIGINT', onInt).off('SIGTERM', onTerm);
+  };
+  const signal = new Promise<string>((resolve) => {
+    const stop = (name: string): void => {
+      cancel();
+      resolve(name);
+    };
+    onInt = () => stop('SIGINT');
+    onTerm = () => stop('SIGTERM');
+    process.on('SIGINT', onInt).on('SIGTERM', onTerm);
+  });
+  return { signal, cancel };
 }
 
 function reservedNames(argv: Record<string, unknown>, file: ServeSection): ReservedNames {
