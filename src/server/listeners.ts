@@ -2,6 +2,7 @@ import net from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import type { Logger } from '../log.js';
 import { formatServerUrl } from '../protocol/url.js';
+import { RefusalLog } from './refusal-log.js';
 import type { MpcrpServer } from './server.js';
 import type { TlsServerSettings } from './tls.js';
 
@@ -49,12 +50,14 @@ export function listenTcp(server: MpcrpServer, options: TcpListenOptions): Promi
  * Listens for mpcrps://: a connection reaches the server only once its TLS handshake is
  * done. A handshake that fails or stalls past `tls.handshakeTimeout` (plaintext sent to
  * this port, a scanner, a client that distrusts the certificate) is closed with one log
- * line. Sockets still in their handshake count against the server's maxConnections.
+ * line (at most one a second, counting the rest). Sockets still in their handshake count
+ * against the server's maxConnections.
  */
 export async function listenTls(server: MpcrpServer, options: TlsListenOptions): Promise<Listener> {
   // Loaded here so a server without TLS (and every client) never pays for node:tls.
   const tls = await import('node:tls');
-  const log = options.logger;
+  // A flood of bad handshakes must not become a log flood: one line a second per kind.
+  const refusals = new RefusalLog(options.logger);
   // Sockets still in their handshake, by remote address and port (unique while open),
   // so close() need not wait out their handshake timeout.
   const handshaking = new Map<string, net.Socket>();
@@ -73,13 +76,13 @@ export async function listenTls(server: MpcrpServer, options: TlsListenOptions):
   });
   tlsServer.maxConnections = server.options.maxConnections;
   tlsServer.on('drop', (data?: { remoteAddress?: string }) => {
-    log.warn('connection refused: maxConnections reached (TLS handshakes included)', {
+    refusals.refused('connection refused: maxConnections reached (TLS handshakes included)', {
       remote: data?.remoteAddress,
       maxConnections: server.options.maxConnections,
     });
   });
   tlsServer.on('tlsClientError', (error: Error, socket: TLSSocket) => {
-    log.info('TLS handshake failed, closing', {
+    refusals.refused('TLS handshake failed, closing', {
       remote: socket.remoteAddress,
       reason: describeHandshakeError(error, options.tls.handshakeTimeout),
     });

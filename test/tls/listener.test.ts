@@ -43,6 +43,16 @@ describe('clients that do not complete a TLS handshake', () => {
     track(await connect(h.tlsUrl, { username: 'bob', tls: { ca } }));
   });
 
+  it('a flood of failed handshakes logs about one line a second, not one per connection', async () => {
+    const h = await serveTls();
+    const flood = await Promise.all(Array.from({ length: 20 }, () => rawTcp(h.tlsPort)));
+    for (const socket of flood) socket.write('not TLS at all\r\n');
+    await Promise.all(flood.map(closed));
+    const lines = h.logs.filter((l) => l.includes('TLS handshake failed'));
+    expect(lines.length).toBeGreaterThanOrEqual(1);
+    expect(lines.length).toBeLessThan(5);
+  });
+
   it('a stalled handshake is closed after handshakeTimeout, logged, others unaffected', async () => {
     const h = await serveTls({ tls: { handshakeTimeout: 150 } });
     const staller = await rawTcp(h.tlsPort); // connects, never says a word
