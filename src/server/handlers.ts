@@ -6,7 +6,7 @@ import { handleHello, handleListRooms } from './extensions.js';
 import { type FanoutHost, relayData, sendPresence } from './fanout.js';
 import type { ResolvedServerOptions } from './options.js';
 import { type Awaitable, type Registry, type RoomLimits, settle } from './registry.js';
-import { reservedNameRefusal } from './reserved-names.js';
+import { logReservedRefusal, reservedNameRefusal } from './reserved-names.js';
 import { nameResult, roomResult, userListResult } from './responses.js';
 
 /** The server state every handler works on. */
@@ -57,7 +57,7 @@ function setUserName(hub: Hub, conn: Connection, payload: Buffer): Awaitable<voi
   }
   const refusal = reservedNameRefusal(hub.options.reservedNames, name, conn.transport);
   if (refusal !== undefined) {
-    hub.log.warn('reserved name refused', { conn: conn.id, name, reason: refusal });
+    logReservedRefusal(hub.log, { conn: conn.id, name, reason: refusal });
     conn.send(nameResult(false));
     return undefined;
   }
