@@ -159,6 +159,23 @@ const serve: Schema = {
     maxPayload: opt({ kind: 'number', integer: true, min: 1024, max: 16_777_215 }),
     maxOutputBytes: opt({ kind: 'number', integer: true, min: 1 }),
     registrationTimeout: opt({ kind: 'duration' }),
+    // The server's abuse limits (ServerOptions); the server checks their ranges on start.
+    writeTimeout: opt({ kind: 'duration' }),
+    maxFramesBeforeRegistration: opt({ kind: 'number', integer: true, min: 1 }),
+    maxConnections: opt({ kind: 'number', integer: true, min: 1 }),
+    maxConnectionsPerIp: opt({ kind: 'number', integer: true, min: 1 }),
+    perIpExempt: opt({
+      kind: 'list',
+      item: { kind: 'string', expected: "an IP address or 'loopback'" },
+      expected: "a list of IP addresses or 'loopback'",
+    }),
+    frameRate: opt({ kind: 'number', integer: true, min: 1 }),
+    frameBurst: opt({ kind: 'number', integer: true, min: 1 }),
+    throttleTimeout: opt({ kind: 'duration' }),
+    maxRoomMembers: opt({ kind: 'number', integer: true, min: 1 }),
+    maxRoomsPerUser: opt({ kind: 'number', integer: true, min: 1 }),
+    maxRooms: opt({ kind: 'number', integer: true, min: 1 }),
+    closeTimeout: opt({ kind: 'duration' }),
     extensions: opt({
       kind: 'list',
       item: { kind: 'enum', values: EXTENSIONS },

@@ -58,8 +58,15 @@ export function settingsForDisplay(settings: Settings): Record<string, unknown> 
   }));
   if (Object.keys(settings.serve).length > 0) {
     const serve: Record<string, unknown> = { ...settings.serve };
-    if (settings.serve.registrationTimeout !== undefined)
-      serve.registrationTimeout = formatDuration(settings.serve.registrationTimeout);
+    for (const key of [
+      'registrationTimeout',
+      'writeTimeout',
+      'throttleTimeout',
+      'closeTimeout',
+    ] as const) {
+      const ms = settings.serve[key];
+      if (ms !== undefined) serve[key] = formatDuration(ms);
+    }
     const tls = settings.serve.tls;
     if (tls?.handshakeTimeout !== undefined)
       serve.tls = { ...tls, handshakeTimeout: formatDuration(tls.handshakeTimeout) };

@@ -49,6 +49,19 @@ export interface ServeSection {
   maxOutputBytes?: number;
   /** Milliseconds. */
   registrationTimeout?: number;
+  /** The server's abuse limits, as ServerOptions names them (durations in milliseconds). */
+  writeTimeout?: number;
+  maxFramesBeforeRegistration?: number;
+  maxConnections?: number;
+  maxConnectionsPerIp?: number;
+  perIpExempt?: string[];
+  frameRate?: number;
+  frameBurst?: number;
+  throttleTimeout?: number;
+  maxRoomMembers?: number;
+  maxRoomsPerUser?: number;
+  maxRooms?: number;
+  closeTimeout?: number;
   extensions?: string[];
   /** Milliseconds in `handshakeTimeout`. */
   tls?: { cert?: string; key?: string; ca?: string; port?: number; handshakeTimeout?: number };

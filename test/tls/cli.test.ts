@@ -82,6 +82,23 @@ describe('serve with TLS', () => {
   });
 });
 
+describe('serve: limits from the config file', () => {
+  it('applies the abuse limits that have no flag (here maxConnections)', async () => {
+    const file = join(CWD, 'limits-serve.yaml');
+    writeFileSync(file, 'serve:\n  maxConnections: 1\n  closeTimeout: 500ms\n');
+    const p = start(['serve', '-c', file, '--port', '0']);
+    servers.push(p);
+    const url = (await p.waitForLines(1))[0]!.replace(/^MPCRP_URL=/, '');
+    track(await connect(url, { username: 'first' }));
+    const second = await connect(url);
+    await new Promise((resolve) => second.once('close', resolve));
+    await p.waitForStderr(/connection refused: maxConnections reached .*maxConnections=1/);
+    const check = await run(['config', 'check', '-c', file]);
+    expect(check.code).toBe(0);
+    expect(check.stdout).toMatch(/closeTimeout: 500ms/);
+  });
+});
+
 describe('send to mpcrps://', () => {
   it('with --ca: exits 0 once delivered, stdout clean', async () => {
     const { urls } = await serve(...serveFlags);

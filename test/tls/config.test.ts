@@ -68,3 +68,41 @@ describe('serve: TLS settings in the config file', () => {
     expect(issuesOf('serve:\n  plaintext: nope\n')[0]).toMatch(/serve\.plaintext/);
   });
 });
+
+describe('serve: server limits in the config file', () => {
+  it('reads every limit the server has, durations in milliseconds', () => {
+    const serve = serveOf(
+      [
+        'serve:',
+        '  writeTimeout: 5s',
+        '  maxFramesBeforeRegistration: 8',
+        '  maxConnections: 100',
+        '  maxConnectionsPerIp: 4',
+        "  perIpExempt: [loopback, '10.0.0.5']",
+        '  frameRate: 50',
+        '  frameBurst: 60',
+        '  throttleTimeout: 20s',
+        '  maxRoomMembers: 50',
+        '  maxRoomsPerUser: 10',
+        '  maxRooms: 1000',
+        '  closeTimeout: 1s',
+        '',
+      ].join('\n'),
+    );
+    expect(serve).toEqual({
+      writeTimeout: 5000,
+      maxFramesBeforeRegistration: 8,
+      maxConnections: 100,
+      maxConnectionsPerIp: 4,
+      perIpExempt: ['loopback', '10.0.0.5'],
+      frameRate: 50,
+      frameBurst: 60,
+      throttleTimeout: 20_000,
+      maxRoomMembers: 50,
+      maxRoomsPerUser: 10,
+      maxRooms: 1000,
+      closeTimeout: 1000,
+    });
+    expect(issuesOf('serve:\n  maxConnections: 0\n')[0]).toMatch(/serve\.maxConnections is 0/);
+  });
+});

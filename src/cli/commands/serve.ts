@@ -127,6 +127,19 @@ async function serve(argv: Record<string, unknown>): Promise<number> {
       (argv.extensions as boolean | undefined) ??
       (file.extensions ? file.extensions.length > 0 : undefined),
     reservedNames: reservedNames(argv, file),
+    // Limits without a flag of their own come from the config file only.
+    writeTimeout: file.writeTimeout,
+    maxFramesBeforeRegistration: file.maxFramesBeforeRegistration,
+    maxConnections: file.maxConnections,
+    maxConnectionsPerIp: file.maxConnectionsPerIp,
+    perIpExempt: file.perIpExempt,
+    frameRate: file.frameRate,
+    frameBurst: file.frameBurst,
+    throttleTimeout: file.throttleTimeout,
+    maxRoomMembers: file.maxRoomMembers,
+    maxRoomsPerUser: file.maxRoomsPerUser,
+    maxRooms: file.maxRooms,
+    closeTimeout: file.closeTimeout,
   };
   const tls = await tlsOptions(argv, file);
   const port = (argv.port as number | undefined) ?? file.port ?? 8890;
