@@ -9,6 +9,24 @@ export interface FrameDecoderOptions {
 const EMPTY = Buffer.alloc(0);
 
 /**
+ * One decoded frame, read in place: the payload is `buffer` from `start` to `end`, the
+ * frame's 4-byte header the bytes just before `start`. {@link FrameDecoder} is one (its
+ * current frame), so a consumer can take frames without an object per frame.
+ *
+ * @example
+ * function roomOf(frame: FrameView): string {
+ *   const { buffer, start } = frame;
+ *   return buffer.toString('utf8', start + 1, start + 1 + buffer[start]!);
+ * }
+ */
+export interface FrameView {
+  readonly type: number;
+  readonly buffer: Buffer;
+  readonly start: number;
+  readonly end: number;
+}
+
+/**
  * Streaming MPCRP frame decoder with no I/O. Feed it whatever the transport delivers and
  * read the frames back, in one of two ways:
  *
@@ -36,7 +54,7 @@ const EMPTY = Buffer.alloc(0);
  *   for (const frame of decoder.push(chunk)) handle(frame.type, frame.payload);
  * });
  */
-export class FrameDecoder {
+export class FrameDecoder implements FrameView {
   readonly maxPayload: number;
   /** The chunk being read (EMPTY when none); its bytes before `#pos` are consumed. */
   #head: Buffer = EMPTY;

@@ -1,7 +1,7 @@
 import { FrameTooLargeError } from '../errors.js';
 import type { Logger } from '../log.js';
-import { FrameDecoder } from '../protocol/decoder.js';
-import { type Frame, HEADER_SIZE, MessageType } from '../protocol/types.js';
+import { FrameDecoder, type FrameView } from '../protocol/decoder.js';
+import { MessageType } from '../protocol/types.js';
 import type { Transport } from '../transport/transport.js';
 import { FloodControl } from './flood-control.js';
 import type { ResolvedServerOptions } from './options.js';
@@ -12,8 +12,12 @@ import type { Awaitable } from './registry.js';
 export interface ConnectionHost {
   readonly options: ResolvedServerOptions;
   readonly log: Logger;
-  /** Handles one frame; a returned Promise holds back this connection's later frames. */
-  handle(connection: Connection, frame: Frame): Awaitable<void>;
+  /**
+   * Handles one frame; a returned Promise holds back this connection's later frames.
+   * `frame` is the connection's decoder: read its fields before returning (a payload kept
+   * for later must be taken as `frame.buffer` with its offsets, or a view of it).
+   */
+  handle(connection: Connection, frame: FrameView): Awaitable<void>;
   /** Called once, when the connection stops being served; `pending` is its unfinished frame. */
   released(connection: Connection, pending: Promise<void> | undefined): void;
   /** The connection has output queued; flush it this turn. */
@@ -48,13 +52,12 @@ export class Connection {
   readonly #flood: FloodControl;
   readonly #output: OutputQueue;
   #dirty = false;
-  /** The chunk the current frames come from, so a relay can reuse their bytes. */
-  #chunk: Buffer | undefined;
   /** Set while a handler's Promise is outstanding; a release waits for it. */
   #pending: Promise<void> | undefined;
-  /** Reading is suspended (async handler, or flood control); chunks wait in #backlog. */
+  /** Reading is suspended (async handler, or flood control); chunks wait in the decoder. */
   #waiting = false;
-  #backlog: Buffer[] = [];
+  /** The decoder's current frame waits for flood control's tokens; handle it first. */
+  #held = false;
   /** Registration timeout. */
   #timer: NodeJS.Timeout | undefined;
   #throttleTimer: NodeJS.Timeout | undefined;
@@ -124,19 +127,6 @@ export class Connection {
     }
   }
 
-  /**
-   * The received frame (header and payload) around `payload` when it still lies in one
-   * piece in the chunk being processed, so a relay can forward it without copying.
-   */
-  receivedFrame(payload: Buffer): Buffer | undefined {
-    const chunk = this.#chunk;
-    if (chunk === undefined || payload.buffer !== chunk.buffer) return undefined;
-    const start = payload.byteOffset - HEADER_SIZE;
-    const end = payload.byteOffset + payload.length;
-    if (start < chunk.byteOffset || end > chunk.byteOffset + chunk.length) return undefined;
-    return Buffer.from(chunk.buffer, start, end - start);
-  }
-
   /** Flushes what is queued, then closes; cut off after `closeTimeout` if the peer lingers. */
   close(reason: string): void {
     if (this.closed) return;
@@ -162,7 +152,6 @@ export class Connection {
     clearTimeout(this.#timer);
     clearTimeout(this.#throttleTimer);
     this.#output.clear();
-    this.#backlog = [];
     this.#log.info('connection closed', { conn: this.id, user: this.name, reason });
     // Deferred: a transport may report 'close' synchronously from inside a fan-out loop
     // (the slow-consumer abort), and the release changes the member lists being walked.
@@ -172,28 +161,27 @@ export class Connection {
 
   #onData(chunk: Buffer): void {
     if (this.closed) return;
-    if (this.#waiting) {
-      this.#backlog.push(chunk);
-      return;
-    }
+    // While waiting, the chunk just queues up in the decoder until #continue.
+    this.#decoder.write(chunk);
+    if (this.#waiting) return;
     this.#flood.refill();
-    this.#chunk = chunk;
-    if (this.#drain(this.#decoder.push(chunk))) {
-      this.#chunk = undefined;
-      this.#flood.chunkDone();
-    }
+    if (this.#drain()) this.#flood.chunkDone();
   }
 
   /**
-   * Runs `held` (a frame taken before a wait), then the rest of `frames`, until done
-   * (true) or until a frame has to wait (false).
+   * Handles the held frame, if any, then every complete frame in the decoder, until done
+   * (true) or until a frame has to wait (false). Allocates nothing per frame: handlers
+   * read the decoder's current frame in place.
    */
-  #drain(frames: Generator<Frame, void, undefined>, held?: Frame): boolean {
+  #drain(): boolean {
+    const decoder = this.#decoder;
     try {
-      if (held !== undefined && !this.#step(held, frames)) return false;
-      for (let step = frames.next(); !step.done; step = frames.next()) {
-        if (this.closed) return true;
-        if (!this.#step(step.value, frames)) return false;
+      if (this.#held) {
+        this.#held = false;
+        if (!this.#step(decoder)) return false;
+      }
+      while (!this.closed && decoder.next()) {
+        if (!this.#step(decoder)) return false;
       }
     } catch (error) {
       if (error instanceof FrameTooLargeError) {
@@ -212,9 +200,9 @@ export class Connection {
     return true;
   }
 
-  /** Handles one frame under the inbound limits; false when `frames` must wait. */
-  #step(frame: Frame, frames: Generator<Frame, void, undefined>): boolean {
-    if (!this.#flood.take()) return this.#throttle(frame, frames);
+  /** Handles the decoder's current frame under the inbound limits; false when it must wait. */
+  #step(frame: FrameView): boolean {
+    if (!this.#flood.take()) return this.#throttle();
     let lastChance = false;
     if (
       this.name === undefined &&
@@ -236,7 +224,7 @@ export class Connection {
       else pending = pending.then(check);
     }
     if (pending === undefined) return true;
-    this.#wait(pending, frames);
+    this.#wait(pending);
     return false;
   }
 
@@ -250,9 +238,9 @@ export class Connection {
 
   /**
    * Out of tokens: stops reading (TCP pushes back on the sender) until they return, then
-   * goes on with `frame`. Disconnects when the flood has persisted. False while waiting.
+   * goes on with the decoder's current frame. Disconnects when the flood has persisted. False while waiting.
    */
-  #throttle(frame: Frame, frames: Generator<Frame, void, undefined>): boolean {
+  #throttle(): boolean {
     const t = this.#flood.throttle();
     if ('persisted' in t) {
       this.#log.warn('flood control: throttled too long, disconnecting', {
@@ -273,21 +261,22 @@ export class Connection {
       });
     }
     this.#waiting = true;
+    this.#held = true;
     this.transport.pause();
     this.#throttleTimer = setTimeout(() => {
       this.#throttleTimer = undefined;
-      this.#continue(frames, frame);
+      this.#continue();
     }, t.wait);
     return false;
   }
 
-  #wait(pending: Promise<void>, frames: Generator<Frame, void, undefined>): void {
+  #wait(pending: Promise<void>): void {
     this.#waiting = true;
     this.transport.pause();
     this.#pending = pending.then(
       () => {
         this.#pending = undefined;
-        this.#continue(frames);
+        this.#continue();
       },
       (error: unknown) => {
         this.#pending = undefined;
@@ -297,16 +286,10 @@ export class Connection {
     );
   }
 
-  /** After a wait: the held frame, the rest of the chunk, then the backlog; then reads again. */
-  #continue(frames: Generator<Frame, void, undefined>, held?: Frame): void {
+  /** After a wait: the held frame, then everything that arrived meanwhile; then reads again. */
+  #continue(): void {
     this.#waiting = false;
-    if (this.closed || !this.#drain(frames, held)) return;
-    while (this.#backlog.length > 0 && !this.closed) {
-      this.#chunk = this.#backlog.shift()!;
-      if (!this.#drain(this.#decoder.push(this.#chunk))) return;
-    }
-    this.#chunk = undefined;
-    if (this.closed) return;
+    if (this.closed || !this.#drain() || this.closed) return;
     this.#flood.caughtUp();
     this.transport.resume();
   }

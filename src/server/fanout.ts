@@ -1,5 +1,5 @@
-import { encodeDataFrom, encodeFrame, encodeMessage } from '../protocol/codec.js';
-import { MessageType, type PresenceEvent } from '../protocol/types.js';
+import { encodeDataFrom, encodeMessage } from '../protocol/codec.js';
+import { HEADER_SIZE, MessageType, type PresenceEvent } from '../protocol/types.js';
 import type { Connection } from './connection.js';
 
 /** What the fan-out needs from the server: who is online here, and the send limit. */
@@ -34,16 +34,19 @@ export class FlushScheduler {
 }
 
 /**
- * Relays one Data payload from `sender` to every other member of `room`. Each form of the
- * frame is built at most once per relay and the same Buffer is queued to every recipient:
- * Data (13) reuses the received bytes when they are still in one piece; DataFrom (130) is
- * encoded once, and only if some recipient was granted `sender`.
+ * Relays one Data frame from `sender` to every other member of `room`: its payload is
+ * `buffer` from `start` to `end`, its header the 4 bytes before (as the decoder hands it
+ * over). Each form of the frame is built at most once per relay and the same Buffer is
+ * queued to every recipient: Data (13) is the received bytes themselves; DataFrom (130)
+ * is encoded once, and only if some recipient was granted `sender`.
  */
 export function relayData(
   host: FanoutHost,
   sender: Connection,
   room: string,
-  payload: Buffer,
+  buffer: Buffer,
+  start: number,
+  end: number,
   members: readonly string[],
 ): void {
   const senderName = sender.name!;
@@ -55,18 +58,18 @@ export function relayData(
     if (recipient === undefined) continue;
     if (recipient.grants.sender) {
       if (dataFrom === undefined) {
-        const text = payload.subarray(1 + payload[0]!);
+        const text = buffer.subarray(start + 1 + buffer[start]!, end);
         dataFrom = encodeDataFrom(room, senderName, text);
         // A DataFrom is the Data payload plus the sender. When that would pass the limit
         // the recipient gets the plain Data instead: it loses the sender, not the text.
-        if (dataFrom.length - 4 > host.maxPayload) {
-          data ??= sender.receivedFrame(payload) ?? encodeFrame(MessageType.Data, payload);
+        if (dataFrom.length - HEADER_SIZE > host.maxPayload) {
+          data ??= buffer.subarray(start - HEADER_SIZE, end);
           dataFrom = data;
         }
       }
       recipient.send(dataFrom);
     } else {
-      data ??= sender.receivedFrame(payload) ?? encodeFrame(MessageType.Data, payload);
+      data ??= buffer.subarray(start - HEADER_SIZE, end);
       recipient.send(data);
     }
   }

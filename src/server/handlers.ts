@@ -1,6 +1,7 @@
 import type { Logger } from '../log.js';
+import type { FrameView } from '../protocol/decoder.js';
 import { nameProblem } from '../protocol/names.js';
-import { type Frame, MessageType, UserListError } from '../protocol/types.js';
+import { MessageType, UserListError } from '../protocol/types.js';
 import type { Connection } from './connection.js';
 import { handleHello, handleListRooms } from './extensions.js';
 import { type FanoutHost, relayData, sendPresence } from './fanout.js';
@@ -19,9 +20,14 @@ export interface Hub extends FanoutHost {
   readonly roomLimits: RoomLimits;
 }
 
-/** Dispatches one frame from `conn`, implementing decisions.md and extensions.md. */
-export function handleFrame(hub: Hub, conn: Connection, frame: Frame): Awaitable<void> {
-  const { type, payload } = frame;
+/**
+ * Dispatches one frame from `conn`, implementing decisions.md and extensions.md. `frame`
+ * is read before this returns; Data, the hot path, never makes a payload Buffer.
+ */
+export function handleFrame(hub: Hub, conn: Connection, frame: FrameView): Awaitable<void> {
+  const { type, buffer, start, end } = frame;
+  if (type === MessageType.Data) return data(hub, conn, buffer, start, end);
+  const payload = buffer.subarray(start, end);
   switch (type) {
     case MessageType.SetUserName:
       return setUserName(hub, conn, payload);
@@ -32,8 +38,6 @@ export function handleFrame(hub: Hub, conn: Connection, frame: Frame): Awaitable
       return roomCommand(hub, conn, type, payload);
     case MessageType.GetUserList:
       return getUserList(hub, conn, payload);
-    case MessageType.Data:
-      return data(hub, conn, payload);
     case MessageType.Hello:
       // Before SetUserName, or with extensions off, Hello is just another unknown type.
       if (hub.options.extensions && conn.name !== undefined) return handleHello(hub, conn, payload);
@@ -192,21 +196,28 @@ function getUserList(hub: Hub, conn: Connection, payload: Buffer): Awaitable<voi
   });
 }
 
-function data(hub: Hub, conn: Connection, payload: Buffer): Awaitable<void> {
+/** Data: the payload is `buffer` from `start` to `end` (the received frame, header first). */
+function data(
+  hub: Hub,
+  conn: Connection,
+  buffer: Buffer,
+  start: number,
+  end: number,
+): Awaitable<void> {
   const sender = conn.name;
   if (sender === undefined) return undefined; // dropped before SetUserName
-  if (payload.length === 0 || 1 + payload[0]! > payload.length) {
+  if (start === end || start + 1 + buffer[start]! > end) {
     hub.log.warn('malformed Data dropped: room length runs past the payload', {
       conn: conn.id,
       user: sender,
-      bytes: payload.length,
+      bytes: end - start,
     });
     return undefined;
   }
-  const room = payload.toString('utf8', 1, 1 + payload[0]!);
+  const room = buffer.toString('utf8', start + 1, start + 1 + buffer[start]!);
   return settle(hub.registry.membersIfMember(room, sender), (members) => {
     // Not a member, or no such room: dropped without a response (decisions.md).
-    if (members !== undefined) relayData(hub, conn, room, payload, members);
+    if (members !== undefined) relayData(hub, conn, room, buffer, start, end, members);
   });
 }
 

@@ -1,5 +1,5 @@
 import { type Logger, silentLogger } from '../log.js';
-import type { Frame } from '../protocol/types.js';
+import type { FrameView } from '../protocol/decoder.js';
 import { memoryTransportPair } from '../transport/memory.js';
 import type { Transport } from '../transport/transport.js';
 import { Connection, type ConnectionHost } from './connection.js';
@@ -54,7 +54,8 @@ export class MpcrpServer {
         maxRoomsPerUser: this.options.maxRoomsPerUser,
         maxMembers: this.options.maxRoomMembers,
       }),
-      handle: (conn: Connection, frame: Frame): Awaitable<void> => handleFrame(hub, conn, frame),
+      handle: (conn: Connection, frame: FrameView): Awaitable<void> =>
+        handleFrame(hub, conn, frame),
       released: (conn, pending) => this.#released(conn, pending),
       markDirty: (conn) => this.#scheduler.mark(conn),
     };
