@@ -6,6 +6,55 @@ import type { Connection } from './connection.js';
 export interface FanoutHost {
   readonly byName: ReadonlyMap<string, Connection>;
   readonly maxPayload: number;
+  /** This server's memo of each room's member connections. */
+  readonly recipients: RecipientCache;
+}
+
+/**
+ * Remembers, for each member list the registry returned, the connection found for each
+ * name, so a relay need not look every recipient up by name for every message.
+ *
+ * It never trusts what it remembers: a slot is used only while that connection is open
+ * and still has the name the list holds at that index; otherwise the name is looked up
+ * again (and remembered). An open connection with name N is the one `byName` maps N to,
+ * so a hit is always what the lookup would return, whatever changed since: a rename, a
+ * join or quit (the list shifts, the slots after it are looked up again), a disconnect, or
+ * the same name taken by a new connection. Nothing has to tell it about changes, so it is
+ * as safe with an asynchronous or shared registry as with the in-memory one.
+ *
+ * Keyed by the list itself, weakly: the in-memory registry hands out each room's one
+ * live array, so its memo lives as long as the room. A registry that returns a new array
+ * each time just gets a new, short-lived memo per relay.
+ */
+export class RecipientCache {
+  readonly #memo = new WeakMap<readonly string[], (Connection | undefined)[]>();
+
+  /** The slots for `members`, index for index; check each with {@link recipientAt}. */
+  slotsFor(members: readonly string[]): (Connection | undefined)[] {
+    let slots = this.#memo.get(members);
+    if (slots === undefined) {
+      slots = new Array<Connection | undefined>(members.length);
+      this.#memo.set(members, slots);
+    } else if (slots.length > members.length) {
+      slots.length = members.length; // someone left: keep no closed connection alive
+    }
+    return slots;
+  }
+}
+
+/** The connection of `members[i]`, from the slot when it still holds, else looked up and kept. */
+function recipientAt(
+  byName: ReadonlyMap<string, Connection>,
+  members: readonly string[],
+  slots: (Connection | undefined)[],
+  i: number,
+): Connection | undefined {
+  const name = members[i]!;
+  const known = slots[i];
+  if (known !== undefined && known.name === name && !known.closed) return known;
+  const found = byName.get(name);
+  slots[i] = found;
+  return found;
 }
 
 /**
@@ -50,12 +99,13 @@ export function relayData(
   members: readonly string[],
 ): void {
   const senderName = sender.name!;
+  const { byName } = host;
+  const slots = host.recipients.slotsFor(members);
   let data: Buffer | undefined;
   let dataFrom: Buffer | undefined;
-  for (const name of members) {
-    if (name === senderName) continue;
-    const recipient = host.byName.get(name);
-    if (recipient === undefined) continue;
+  for (let i = 0; i < members.length; i++) {
+    const recipient = recipientAt(byName, members, slots, i);
+    if (recipient === undefined || recipient === sender) continue;
     if (recipient.grants.sender) {
       if (dataFrom === undefined) {
         const text = buffer.subarray(start + 1 + buffer[start]!, end);

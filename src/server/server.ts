@@ -3,7 +3,7 @@ import type { FrameView } from '../protocol/decoder.js';
 import { memoryTransportPair } from '../transport/memory.js';
 import type { Transport } from '../transport/transport.js';
 import { Connection, type ConnectionHost } from './connection.js';
-import { FlushScheduler } from './fanout.js';
+import { FlushScheduler, RecipientCache } from './fanout.js';
 import { type Hub, handleFrame, releaseConnection } from './handlers.js';
 import { PerIpCounter } from './ip-caps.js';
 import { InMemoryRegistry } from './memory-registry.js';
@@ -49,6 +49,7 @@ export class MpcrpServer {
       log: this.#log,
       byName: this.#byName,
       maxPayload: this.options.maxPayload,
+      recipients: new RecipientCache(),
       roomLimits: Object.freeze({
         maxRooms: this.options.maxRooms,
         maxRoomsPerUser: this.options.maxRoomsPerUser,

@@ -2,11 +2,13 @@
 // write per connection per event-loop turn. Watched at the Transport seam.
 import { afterEach, describe, expect, it } from 'vitest';
 import { encodeData } from '../../src/protocol/codec.js';
+import { InMemoryRegistry } from '../../src/server/memory-registry.js';
+import type { Registry } from '../../src/server/registry.js';
 import { MpcrpServer } from '../../src/server/server.js';
 import { memoryTransportPair } from '../../src/transport/memory.js';
 import type { Transport } from '../../src/transport/transport.js';
 import { RawClient } from '../helpers/raw-client.js';
-import { T } from './harness.js';
+import { membersOnceSettled, parseData, T } from './harness.js';
 
 const servers: MpcrpServer[] = [];
 afterEach(async () => {
@@ -95,5 +97,97 @@ describe('fan-out', () => {
     sender!.client.data('r', 'last words');
     expect((await receiver!.client.expect(T.Data)).payload.toString()).toContain('last words');
     await receiver!.client.closed;
+  });
+});
+
+/** Waits for the next Data frame and returns its text. */
+async function textOf(peer: Peer): Promise<string> {
+  return parseData((await peer.client.expect(T.Data)).payload).text;
+}
+
+/**
+ * A registry that answers asynchronously with a fresh copy of every list, as one shared
+ * between processes would.
+ */
+function asyncCopyingRegistry(): Registry {
+  const inner = new InMemoryRegistry();
+  const later = <V>(value: V): Promise<V> =>
+    new Promise((resolve) => setImmediate(() => resolve(structuredClone(value))));
+  return {
+    addUser: (name) => later(inner.addUser(name)),
+    renameUser: (from, to) => later(inner.renameUser(from, to)),
+    removeUser: (name) => later(inner.removeUser(name)),
+    createRoom: (room, owner, limits) => later(inner.createRoom(room, owner, limits)),
+    joinRoom: (room, user, limits) => later(inner.joinRoom(room, user, limits)),
+    quitRoom: (room, user) => later(inner.quitRoom(room, user)),
+    destroyRoom: (room, requester) => later(inner.destroyRoom(room, requester)),
+    members: (room) => later(inner.members(room)),
+    membersIfMember: (room, user) => later(inner.membersIfMember(room, user)),
+    listRooms: () => later(inner.listRooms()),
+  };
+}
+
+// The relay remembers each room's member connections between messages; every change of
+// membership or of who holds a name must reach the right connections at once.
+describe.each([
+  ['the in-memory registry', () => new InMemoryRegistry()],
+  ['an asynchronous registry returning copies', asyncCopyingRegistry],
+])('fan-out after membership changes, with %s', (_, registry) => {
+  it('a name taken again by a new connection gets the messages, in the same place in the room', async () => {
+    const server = new MpcrpServer({ registry: registry() });
+    servers.push(server);
+    const [s, a, b] = await room(server, ['s', 'a', 'b']);
+    s!.client.data('r', 'one');
+    expect(await textOf(a!)).toBe('one');
+    expect(await textOf(b!)).toBe('one');
+    await b!.client.close();
+    expect(await membersOnceSettled(s!.client, 'r', ['s', 'a'])).toEqual(['s', 'a']);
+    const again = connect(server);
+    await again.client.register('b');
+    expect(await again.client.command(T.JoinRoom, 'r')).toBe('r:0');
+    s!.client.data('r', 'two');
+    expect(await textOf(a!)).toBe('two');
+    expect(await textOf(again)).toBe('two');
+  });
+
+  it('quit, join, rename, rename back and disconnect each change who gets the next message', async () => {
+    const server = new MpcrpServer({ registry: registry() });
+    servers.push(server);
+    const [s, a, b, c] = await room(server, ['s', 'a', 'b', 'c']);
+    const say = async (text: string, to: Peer[], notTo: Peer[]) => {
+      s!.client.data('r', text);
+      for (const p of to) expect(await textOf(p)).toBe(text);
+      for (const p of notTo) await p.client.expectNothing();
+    };
+    await say('all', [a!, b!, c!], []);
+    expect(await a!.client.command(T.QuitRoom, 'r')).toBe('r:0');
+    await say('no a', [b!, c!], [a!]);
+    expect(await a!.client.command(T.JoinRoom, 'r')).toBe('r:0');
+    await say('a back', [a!, b!, c!], []);
+    expect(await b!.client.setName('b2')).toBe('0');
+    await say('b renamed', [a!, b!, c!], []);
+    // c takes b's old name: the place that said 'b' is c's now, b is still in as 'b2'.
+    expect(await c!.client.setName('b')).toBe('0');
+    await say('c is b', [a!, b!, c!], []);
+    await c!.client.close();
+    expect(await membersOnceSettled(s!.client, 'r', ['s', 'b2', 'a'])).toEqual(['s', 'b2', 'a']);
+    await say('c gone', [a!, b!], []);
+    // The sender's own place never gets a copy, whatever the list looks like.
+    await s!.client.expectNothing();
+  });
+
+  it('a room destroyed and created again under the same name relays to its new members only', async () => {
+    const server = new MpcrpServer({ registry: registry() });
+    servers.push(server);
+    const [s, a, b] = await room(server, ['s', 'a', 'b']);
+    s!.client.data('r', 'before');
+    expect(await textOf(a!)).toBe('before');
+    expect(await textOf(b!)).toBe('before');
+    expect(await s!.client.command(T.DestroyRoom, 'r')).toBe('r:0');
+    expect(await s!.client.command(T.CreateRoom, 'r')).toBe('r:0');
+    expect(await b!.client.command(T.JoinRoom, 'r')).toBe('r:0');
+    s!.client.data('r', 'after');
+    expect(await textOf(b!)).toBe('after');
+    await a!.client.expectNothing();
   });
 });
