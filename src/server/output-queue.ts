@@ -23,6 +23,8 @@ export class OutputQueue {
   readonly #onSlow: (slow: SlowConsumer) => void;
   #frames: Buffer[] = [];
   #bytes = 0;
+  /** The transport's `writableLength` when this turn's first frame was queued. */
+  #unflushed = 0;
   /** Runs while a write waits for 'drain'. */
   #writeTimer: NodeJS.Timeout | undefined;
 
@@ -39,11 +41,16 @@ export class OutputQueue {
   /**
    * Queues a frame. False, after reporting it, when the unsent bytes (this queue,
    * including this turn's, plus the transport's `writableLength`) pass `maxOutputBytes`.
+   *
+   * `writableLength` (a getter chain on a socket) is read once per turn, with the turn's
+   * first frame: only flush() writes to the transport, so until then it can only shrink,
+   * and the figure used stays an upper bound.
    */
   push(frame: Buffer): boolean {
+    if (this.#frames.length === 0) this.#unflushed = this.#transport.writableLength;
     this.#frames.push(frame);
     this.#bytes += frame.length;
-    const unsent = this.#bytes + this.#transport.writableLength;
+    const unsent = this.#bytes + this.#unflushed;
     if (unsent <= this.#limits.maxOutputBytes) return true;
     this.#onSlow({ rule: 'output cap', unsent });
     return false;
