@@ -34,7 +34,9 @@ function serve(...args: string[]) {
     });
     child.once('exit', (code) => reject(new Error(`serve exited ${code}: ${stderr}`)));
   });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => resolve(code)),
+  );
   return { child, firstLine, exited, stdoutLines, stderr: () => stderr };
 }
 
