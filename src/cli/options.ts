@@ -82,6 +82,20 @@ export const CONNECTION_OPTIONS: OptionTable = {
   },
 };
 
+/** Logging options of the long-running commands (`serve`, `run`). */
+export const LOG_OPTIONS: OptionTable = {
+  'log-level': {
+    type: 'string',
+    choices: ['debug', 'info', 'warn', 'error', 'silent'],
+    describe: 'stderr log level (default info; env MPCRP_LOG_LEVEL)',
+  },
+  'log-format': {
+    type: 'string',
+    choices: ['pretty', 'json'],
+    describe: 'stderr log format (default pretty)',
+  },
+};
+
 /** Adds a table's options to a yargs builder. */
 export function applyOptions(y: Argv, table: OptionTable): Argv {
   for (const [name, spec] of Object.entries(table)) {

@@ -12,7 +12,7 @@ import type { RunningServer } from '../../server/start.js';
 import { CliExit, guarded, usage } from '../cli-exit.js';
 import { type ConnectionSettings, resolveConnection } from '../connection.js';
 import { ExitCode } from '../exit-codes.js';
-import type { OptionTable } from '../options.js';
+import { LOG_OPTIONS, type OptionTable } from '../options.js';
 import { onStopSignals } from '../signals.js';
 
 export const command = 'run [files..]';
@@ -46,16 +46,7 @@ export const options: OptionTable = {
     type: 'boolean',
     describe: 'reload a bot file when it changes, keeping the connection',
   },
-  'log-level': {
-    type: 'string',
-    choices: ['debug', 'info', 'warn', 'error', 'silent'],
-    describe: 'stderr log level (default info; env MPCRP_LOG_LEVEL)',
-  },
-  'log-format': {
-    type: 'string',
-    choices: ['pretty', 'json'],
-    describe: 'stderr log format (default pretty)',
-  },
+  ...LOG_OPTIONS,
 };
 
 export const builder = (y: import('yargs').Argv) =>

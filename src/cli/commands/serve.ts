@@ -11,7 +11,7 @@ import type { ServerTlsOptions } from '../../server/tls.js';
 import { CliExit, guarded, usage } from '../cli-exit.js';
 import { ExitCode } from '../exit-codes.js';
 import { writeLine } from '../io.js';
-import type { OptionTable } from '../options.js';
+import { LOG_OPTIONS, type OptionTable } from '../options.js';
 
 export const command = 'serve';
 
@@ -84,16 +84,7 @@ export const options: OptionTable = {
     describe:
       'serve the negotiated extensions; --no-extensions makes a strict RFC 8890 server (default on)',
   },
-  'log-level': {
-    type: 'string',
-    choices: ['debug', 'info', 'warn', 'error', 'silent'],
-    describe: 'stderr log level (default info; env MPCRP_LOG_LEVEL)',
-  },
-  'log-format': {
-    type: 'string',
-    choices: ['pretty', 'json'],
-    describe: 'stderr log format (default pretty)',
-  },
+  ...LOG_OPTIONS,
 };
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
