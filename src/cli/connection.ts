@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import { connect, type MpcrpClient } from '../client/index.js';
 import { parseDuration } from '../config/duration.js';
 import { loadSettings } from '../config/load.js';
@@ -14,7 +13,6 @@ import type { TlsClientOptions } from '../transport/tcp.js';
 import { CliExit } from './cli-exit.js';
 import { cliLogger, frameDumper } from './diagnostics.js';
 import { ExitCode } from './exit-codes.js';
-import { generatedUserName, suffixedName } from './identity.js';
 
 /** Names tried with --on-name-taken suffix before giving up: NAME, NAME-2 ... NAME-10. */
 const SUFFIX_ATTEMPTS = 10;
@@ -81,7 +79,8 @@ export async function resolveConnection(
   }
   return {
     url: settings.server,
-    user: settings.user ?? generatedUserName(),
+    // identity.js (and node:os) only when a name has to be made up.
+    user: settings.user ?? (await import('./identity.js')).generatedUserName(),
     generatedUser,
     onNameTaken,
     connectTimeout: parseDuration(str(argv['connect-timeout']) ?? '5s', '--connect-timeout'),
@@ -99,6 +98,8 @@ async function readTlsFiles(tls: {
   const read = async (what: string, file: string | undefined) => {
     if (file === undefined) return undefined;
     try {
+      // node:fs/promises is loaded only by the few runs that name a TLS file.
+      const { readFile } = await import('node:fs/promises');
       return await readFile(file);
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code ?? String(error);
@@ -161,7 +162,7 @@ export async function openConnection(
     await withDeadline(handshake(client, settings, options, log), remaining);
   } catch (error) {
     client.destroy();
-    throw handshakeFailure(error, settings);
+    throw await handshakeFailure(error, settings);
   }
   log.debug('connected', {
     url: settings.url,
@@ -188,6 +189,7 @@ async function handshake(
         settings.onNameTaken === 'suffix' &&
         attempt < SUFFIX_ATTEMPTS;
       if (!retry) throw error;
+      const { suffixedName } = await import('./identity.js');
       name = suffixedName(settings.user, attempt + 1);
       log.debug('username taken, trying another', { taken: error.username, next: name });
     }
@@ -206,7 +208,8 @@ function withDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
   return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
 }
 
-function handshakeFailure(error: unknown, s: ConnectionSettings): unknown {
+/** The CliExit for a failed handshake; async only to load identity.js on this rare path. */
+export async function handshakeFailure(error: unknown, s: ConnectionSettings): Promise<unknown> {
   if (error instanceof HandshakeTimeout || error instanceof TimeoutError) {
     return new CliExit(
       ExitCode.CannotConnect,
@@ -214,6 +217,7 @@ function handshakeFailure(error: unknown, s: ConnectionSettings): unknown {
     );
   }
   if (error instanceof NameTakenError) {
+    const { suffixedName } = await import('./identity.js');
     const advice =
       s.onNameTaken === 'suffix'
         ? `and so are '${suffixedName(s.user, 2)}' to '${suffixedName(s.user, SUFFIX_ATTEMPTS)}'; choose another name with --user NAME`

@@ -1,5 +1,5 @@
-// No static YAML import here: the parser is loaded only once a config file is found.
-import { readFile } from 'node:fs/promises';
+// No static YAML or node:fs/promises import here: the parser and the file reader are loaded
+// only once a config file is found, and most CLI runs have none.
 import { isAbsolute, relative } from 'node:path';
 import { ConfigError } from '../errors.js';
 import { type FindConfigFileOptions, findConfigFile } from './find.js';
@@ -23,6 +23,7 @@ export async function readConfig(file: string, options: ReadConfigOptions = {}):
   const cwd = options.cwd ?? process.cwd();
   let text: string;
   try {
+    const { readFile } = await import('node:fs/promises');
     text = await readFile(file, 'utf8');
   } catch (cause) {
     const reason = (cause as NodeJS.ErrnoException).code ?? String(cause);

@@ -6,16 +6,8 @@ import { CliExit, guarded, usage } from '../cli-exit.js';
 import type { CommandModule } from '../command.js';
 import { closeClient, openConnection } from '../connection.js';
 import { ExitCode } from '../exit-codes.js';
-import {
-  readLines,
-  readText,
-  releaseStdin,
-  stdinIsTerminal,
-  withoutFinalNewline,
-} from '../input.js';
 import type { OptionTable } from '../options.js';
 import { enterRooms, leaveRooms, roomsFrom } from '../rooms.js';
-import { splitText } from '../split-text.js';
 
 /** In --lines mode, a round trip every this many lines bounds what is unconfirmed. */
 const CONFIRM_EVERY = 256;
@@ -59,9 +51,14 @@ const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : und
 interface Plan {
   rooms: string[];
   create: boolean;
-  split: boolean;
+  /** splitText when --split is given (loaded only then), else undefined. */
+  split: ((text: string, limit: number) => string[]) | undefined;
   timeout: number;
 }
+
+// input.js (node:tty, file streams) and split-text.js are loaded only by the runs that
+// read stdin or a file, or split: a message given as arguments needs neither.
+const input = () => import('../input.js');
 
 const command: CommandModule = {
   command: 'send [text..]',
@@ -91,7 +88,7 @@ async function send(argv: Record<string, unknown>): Promise<number> {
   const plan: Plan = {
     rooms: roomsFrom(argv.room, 'send'),
     create: argv.create === true,
-    split: argv.split === true,
+    split: argv.split === true ? (await import('../split-text.js')).splitText : undefined,
     timeout: parseDuration(str(argv.timeout) ?? '10s', '--timeout'),
   };
   const words = Array.isArray(argv.text) ? argv.text.map(String) : [];
@@ -105,15 +102,18 @@ async function send(argv: Record<string, unknown>): Promise<number> {
   if (lines && (words.length > 0 || message !== undefined)) {
     throw usage('send: -l/--lines reads stdin or -f FILE; drop the text arguments and -m');
   }
-  if (given.length === 0 && stdinIsTerminal()) {
+  if (given.length === 0 && (await input()).stdinIsTerminal()) {
     throw usage(
       'send: no text to send: give it as arguments, with -m TEXT or -f FILE, or pipe it on stdin (a terminal is never read)',
     );
   }
   if (lines) return sendLines(argv, plan, file);
 
-  const text =
-    message ?? (words.length > 0 ? words.join(' ') : withoutFinalNewline(await readText(file)));
+  let text = message ?? words.join(' ');
+  if (message === undefined && words.length === 0) {
+    const { readText, withoutFinalNewline } = await input();
+    text = withoutFinalNewline(await readText(file));
+  }
   if (text === '') {
     throw new CliExit(
       ExitCode.BadInput,
@@ -143,17 +143,22 @@ function limitFor(room: string): number {
   return DEFAULT_MAX_PAYLOAD - 1 - Buffer.byteLength(room);
 }
 
-function piecesFor(text: string, room: string, split: boolean, what = 'the message'): string[] {
+function piecesFor(
+  text: string,
+  room: string,
+  split: Plan['split'],
+  what = 'the message',
+): string[] {
   const limit = limitFor(room);
   const bytes = Buffer.byteLength(text);
   if (bytes <= limit) return [text];
-  if (!split) {
+  if (split === undefined) {
     throw new CliExit(
       ExitCode.BadInput,
       `send: ${what} is ${bytes} bytes, more than fits in one frame to room '${room}' (${limit} bytes); pass --split to send it as several messages, or shorten it`,
     );
   }
-  return splitText(text, limit);
+  return split(text, limit);
 }
 
 /** The server answers in order: once the ping is answered, everything before it was relayed. */
@@ -184,6 +189,7 @@ async function sendLines(
   plan: Plan,
   file: string | undefined,
 ): Promise<number> {
+  const { readLines, releaseStdin } = await input();
   const { client, settings } = await openConnection(argv, {
     requestTimeout: plan.timeout,
     negotiate: false,
