@@ -1,4 +1,4 @@
-import type { MpcrpClient } from '../client/index.js';
+import { connect, type MpcrpClient } from '../client/index.js';
 import { parseDuration } from '../config/duration.js';
 import { loadSettings } from '../config/load.js';
 import {
@@ -11,6 +11,7 @@ import type { Logger } from '../log.js';
 import { nameProblem } from '../protocol/names.js';
 import type { TlsClientOptions } from '../transport/tcp.js';
 import { CliExit } from './cli-exit.js';
+import { cliLogger, frameDumper } from './diagnostics.js';
 import { ExitCode } from './exit-codes.js';
 
 /** Names tried with --on-name-taken suffix before giving up: NAME, NAME-2 ... NAME-10. */
@@ -146,11 +147,6 @@ export async function openConnection(
   options: OpenOptions,
 ): Promise<OpenConnection> {
   const settings = await resolveConnection(argv);
-  // Loaded here, not at start-up: send's one-shot path (send-once.ts) needs neither.
-  const [{ connect }, { cliLogger, frameDumper }] = await Promise.all([
-    import('../client/index.js'),
-    import('./diagnostics.js'),
-  ]);
   const log = cliLogger(argv, options.scope);
   const verbose = Number(argv.verbose ?? 0);
   const started = Date.now();

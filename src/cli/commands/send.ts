@@ -4,11 +4,10 @@ import { ConnectionClosedError, TimeoutError } from '../../errors.js';
 import { DEFAULT_MAX_PAYLOAD } from '../../protocol/types.js';
 import { CliExit, guarded, usage } from '../cli-exit.js';
 import type { CommandModule } from '../command.js';
-import { closeClient, openConnection, resolveConnection } from '../connection.js';
+import { closeClient, openConnection } from '../connection.js';
 import { ExitCode } from '../exit-codes.js';
 import type { OptionTable } from '../options.js';
 import { enterRooms, leaveRooms, roomsFrom } from '../rooms.js';
-import { sendOnce } from '../send-once.js';
 
 /** In --lines mode, a round trip every this many lines bounds what is unconfirmed. */
 const CONFIRM_EVERY = 256;
@@ -123,21 +122,20 @@ async function send(argv: Record<string, unknown>): Promise<number> {
   }
   const pieces = new Map(plan.rooms.map((room) => [room, piecesFor(text, room, plan.split)]));
 
-  const settings = await resolveConnection(argv);
-  const verbose = Number(argv.verbose ?? 0);
-  const diagnostics = verbose > 0 ? await import('../diagnostics.js') : undefined;
+  const { client, settings } = await openConnection(argv, {
+    requestTimeout: plan.timeout,
+    negotiate: false,
+    scope: 'send',
+  });
   try {
-    await sendOnce({
-      settings,
-      pieces,
-      create: plan.create,
-      timeout: plan.timeout,
-      log: diagnostics?.cliLogger(argv, 'send'),
-      onFrame: verbose >= 2 ? diagnostics?.frameDumper() : undefined,
-    });
+    await enterRooms(client, plan.rooms, { create: plan.create, url: settings.url });
+    for (const [room, list] of pieces) for (const piece of list) client.send(room, piece);
+    await confirm(client);
     return ExitCode.Ok;
   } catch (error) {
     throw explain(error, settings.url, plan.timeout);
+  } finally {
+    await closeClient(client);
   }
 }
 
