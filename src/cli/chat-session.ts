@@ -7,9 +7,9 @@ import {
   RoomNotFoundError,
 } from '../errors.js';
 import { nameProblem } from '../protocol/names.js';
+import { splitText } from '../protocol/split-text.js';
 import type { PresenceEvent } from '../protocol/types.js';
 import { formatMessage } from './format.js';
-import { splitText } from './split-text.js';
 
 /** Where the session writes: `line` for conversation, `problem` for what went wrong. */
 export interface ChatOutput {

@@ -1,3 +1,4 @@
+export { type SplitTextOptions, splitText } from '../protocol/split-text.js';
 export { Backoff, type BackoffOptions, DEFAULT_BACKOFF } from './backoff.js';
 export { type BotRuntime, createRuntime, type RuntimeOptions } from './create.js';
 export {
@@ -9,4 +10,3 @@ export {
   type OutboxStats,
 } from './outbox.js';
 export type { RuntimeEvents } from './runtime.js';
-export { splitText } from './split-text.js';

@@ -1,6 +1,6 @@
 import { ConfigError, OutboxFullError, TextTooLongError } from '../errors.js';
 import { type Logger, silentLogger } from '../log.js';
-import { splitText } from './split-text.js';
+import { splitText } from '../protocol/split-text.js';
 import { TokenBucket } from './token-bucket.js';
 
 export interface OutboxOptions {

@@ -2,7 +2,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { generatedUserName, suffixedName } from '../../src/cli/identity.js';
-import { splitText } from '../../src/cli/split-text.js';
 import { isValidName } from '../../src/protocol/names.js';
 
 describe('generatedUserName', () => {
@@ -32,34 +31,5 @@ describe('generatedUserName', () => {
     expect(suffixedName('alice', 2)).toBe('alice-2');
     expect(suffixedName('cli-build-ag-4194304', 10)).toBe('cli-build-ag-4194-10');
     expect(suffixedName('😀'.repeat(20), 3)).toBe(`${'😀'.repeat(18)}-3`);
-  });
-});
-
-describe('splitText', () => {
-  it('leaves text that fits alone', () => {
-    expect(splitText('hello', 10)).toEqual(['hello']);
-    expect(splitText('', 10)).toEqual(['']);
-  });
-
-  it('prefers a line break or space in the second half of a piece', () => {
-    expect(splitText('aaaa bbbb cccc', 10)).toEqual(['aaaa bbbb ', 'cccc']);
-    expect(splitText('a bbbbbbbbbbbbb', 10)).toEqual(['a bbbbbbbb', 'bbbbb']);
-  });
-
-  it('never cuts a character and never loses a byte', () => {
-    fc.assert(
-      fc.property(
-        fc.string({ unit: 'binary', maxLength: 300 }),
-        fc.integer({ min: 4, max: 64 }),
-        (text, max) => {
-          const pieces = splitText(text, max);
-          expect(pieces.join('')).toBe(text);
-          for (const p of pieces) {
-            expect(Buffer.byteLength(p)).toBeLessThanOrEqual(max);
-            expect(Buffer.from(p).toString()).toBe(p); // whole characters only
-          }
-        },
-      ),
-    );
   });
 });

@@ -88,7 +88,15 @@ async function send(argv: Record<string, unknown>): Promise<number> {
   const plan: Plan = {
     rooms: roomsFrom(argv.room, 'send'),
     create: argv.create === true,
-    split: argv.split === true ? (await import('../split-text.js')).splitText : undefined,
+    split:
+      argv.split === true
+        ? await import('../../protocol/split-text.js').then(
+            ({ splitText }) =>
+              // Lossless: the pieces join back to the exact text.
+              (text: string, limit: number) =>
+                splitText(text, limit, { keepBreaks: true }),
+          )
+        : undefined,
     timeout: parseDuration(str(argv.timeout) ?? '10s', '--timeout'),
   };
   const words = Array.isArray(argv.text) ? argv.text.map(String) : [];

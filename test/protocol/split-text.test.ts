@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { splitText } from '../../src/runtime/split-text.js';
+import { splitText } from '../../src/protocol/split-text.js';
 
 describe('splitText', () => {
   it('returns text that fits unchanged', () => {
@@ -34,5 +34,36 @@ describe('splitText', () => {
         },
       ),
     );
+  });
+
+  describe('keepBreaks (send --split)', () => {
+    it('keeps the break at the end of its piece', () => {
+      expect(splitText('aaaa bbbb cccc', 10, { keepBreaks: true })).toEqual(['aaaa bbbb ', 'cccc']);
+      expect(splitText('aaaa\r\nbbbbbbb', 10, { keepBreaks: true })).toEqual([
+        'aaaa\r\n',
+        'bbbbbbb',
+      ]);
+      expect(splitText('a bbbbbbbbbbbbb', 10, { keepBreaks: true })).toEqual([
+        'a bbbbbbbb',
+        'bbbbb',
+      ]);
+    });
+
+    it('never cuts a character and never loses a byte', () => {
+      fc.assert(
+        fc.property(
+          fc.string({ unit: 'binary', maxLength: 300 }),
+          fc.integer({ min: 4, max: 64 }),
+          (text, max) => {
+            const pieces = splitText(text, max, { keepBreaks: true });
+            expect(pieces.join('')).toBe(text);
+            for (const p of pieces) {
+              expect(Buffer.byteLength(p)).toBeLessThanOrEqual(max);
+              expect(Buffer.from(p).toString()).toBe(p); // whole characters only
+            }
+          },
+        ),
+      );
+    });
   });
 });
