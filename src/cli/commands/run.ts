@@ -19,6 +19,16 @@ export const command = 'run [files..]';
 export const connects = true;
 
 export const options: OptionTable = {
+  // Overrides of the shared connection options: a bot keeps one name and, when that name
+  // is held (say by its own stale connection), retries until it is free.
+  user: {
+    // -u is already declared by the shared table; yargs merges this description in.
+    type: 'string',
+    value: 'NAME',
+    describe:
+      "the bots' username (env MPCRP_USER; default: the first bot's name); retried while taken",
+  },
+  'on-name-taken': { type: 'string', hidden: true, describe: 'not used by run' },
   room: {
     type: 'string',
     alias: 'r',
