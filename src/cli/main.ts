@@ -16,6 +16,11 @@ nodeModule.enableCompileCache?.();
 /** Every subcommand: name and summary here, the rest loaded only when it runs. */
 const COMMANDS: CommandEntry[] = [
   {
+    name: 'run',
+    describe: 'Run bot files: connect (or start a local server), join rooms, reconnect on drops',
+    load: () => import('./commands/run.js'),
+  },
+  {
     name: 'serve',
     describe: 'Run an MPCRP server; prints MPCRP_URL=... on stdout once listening',
     load: () => import('./commands/serve.js'),
@@ -24,21 +29,6 @@ const COMMANDS: CommandEntry[] = [
     name: 'send',
     describe: 'Send a message to one or more rooms; exit 0 once the server confirmed it',
     load: async () => (await import('./commands/send.js')).default,
-  },
-  {
-    name: 'config',
-    describe: 'check: validate the configuration and print it resolved (secrets masked)',
-    load: () => import('./commands/config.js'),
-  },
-  {
-    name: 'schedule',
-    describe: 'list: show upcoming announcement fires from the configuration',
-    load: () => import('./commands/schedule.js'),
-  },
-  {
-    name: 'run',
-    describe: 'Run bot files: connect (or start a local server), join rooms, reconnect on drops',
-    load: () => import('./commands/run.js'),
   },
   {
     name: 'listen',
@@ -60,6 +50,16 @@ const COMMANDS: CommandEntry[] = [
     name: 'chat',
     describe: 'Talk in rooms from a terminal (or drive it line by line from stdin)',
     load: async () => (await import('./commands/chat.js')).default,
+  },
+  {
+    name: 'config',
+    describe: 'check: validate the configuration and print it resolved (secrets masked)',
+    load: () => import('./commands/config.js'),
+  },
+  {
+    name: 'schedule',
+    describe: 'list: show upcoming announcement fires from the configuration',
+    load: () => import('./commands/schedule.js'),
   },
 ];
 
@@ -114,7 +114,6 @@ async function main(args: string[]): Promise<number> {
     .strict()
     .demandCommand(1, 'Say which command to run; see `mpcrp-bot --help`.')
     .recommendCommands()
-    .completion('completion', 'Print a bash/zsh completion script (source it from your shell rc)')
     .version(version())
     .help()
     .alias('h', 'help')
@@ -147,6 +146,8 @@ async function main(args: string[]): Promise<number> {
       },
     );
   }
+  // Registered after the commands so that it is listed last in --help.
+  y.completion('completion', 'Print a bash/zsh completion script (source it from your shell rc)');
   try {
     await y.parseAsync();
   } catch (error) {
