@@ -1,17 +1,14 @@
 import type { MpcrpClient } from '../client/index.js';
 import { RoomExistsError, RoomNotFoundError } from '../errors.js';
 import { nameProblem } from '../protocol/names.js';
-import { CliExit } from './cli-exit.js';
+import { CliExit, usage } from './cli-exit.js';
 import { ExitCode } from './exit-codes.js';
 
 /** Room IDs from repeatable `-r`, de-duplicated and checked before anything connects. */
 export function roomsFrom(value: unknown, command: string): string[] {
   const list = (Array.isArray(value) ? value : value === undefined ? [] : [value]).map(String);
   if (list.length === 0) {
-    throw new CliExit(
-      ExitCode.Usage,
-      `${command}: say which room with -r ROOM (repeat -r for several rooms)\nRun with --help for usage.`,
-    );
+    throw usage(`${command}: say which room with -r ROOM (repeat -r for several rooms)`);
   }
   for (const room of list) checkRoomName(room);
   return [...new Set(list)];

@@ -1,7 +1,6 @@
-import type { PluginEntry } from '../../bot/engine.js';
+import { type PluginEntry, prefixProblem } from '../../bot/engine.js';
 import { loadBotFile } from '../../bot/loader.js';
 import type { AnyBotPlugin } from '../../bot/types.js';
-import { parseDuration } from '../../config/duration.js';
 import { loadSettings } from '../../config/load.js';
 import type { Settings } from '../../config/resolve.js';
 import { PluginLoadError } from '../../errors.js';
@@ -11,6 +10,7 @@ import { connectOrEmbed, startEmbedded } from '../../runtime/local-server.js';
 import type { RunningServer } from '../../server/start.js';
 import { CliExit, guarded, usage } from '../cli-exit.js';
 import { type ConnectionSettings, resolveConnection } from '../connection.js';
+import { flagDuration } from '../durations.js';
 import { ExitCode } from '../exit-codes.js';
 import { LOG_OPTIONS, type OptionTable } from '../options.js';
 import { onStopSignals } from '../signals.js';
@@ -106,20 +106,25 @@ async function run(argv: Record<string, unknown>): Promise<number> {
       '--port sets the port of the --embedded server; add --embedded, or use --server URL',
     );
   }
+  const prefix = prefixProblem(settings.prefix);
+  if (prefix !== undefined) {
+    throw usage(`run: ${str(argv.prefix) !== undefined ? '--prefix' : 'prefix'}: ${prefix}`);
+  }
   const logger = createLogger({ level: settings.log.level, format: settings.log.format });
   const bots = await loadBots(argv.files as string[] | undefined, settings.bots);
-  if (bots.length === 0) {
+  const announced = settings.announcements.some((a) => a.enabled);
+  // A config with only announcements is a bot too: it connects and posts on schedule.
+  if (bots.length === 0 && !announced) {
     throw usage(
-      'no bot to run: name a bot file (mpcrp-bot run bots/echo.ts) or list bots under `bots:` in mpcrp-bot.yaml',
+      'run: no bot to run: name a bot file (mpcrp-bot run bots/echo.ts), or list bots or announcements in the config file (-c FILE)',
     );
   }
   const presenceInterval =
     str(argv.presenceInterval) !== undefined
-      ? parseDuration(str(argv.presenceInterval)!, '--presence-interval')
+      ? flagDuration(str(argv.presenceInterval), '--presence-interval')!
       : settings.presenceInterval;
   const username = settings.user ?? defaultUsername(bots);
   const pluginRooms = bots.some((b) => roomsOf(b.entry) !== undefined);
-  const announced = settings.announcements.some((a) => a.enabled);
   const botRooms =
     settings.rooms.length > 0 || pluginRooms || announced ? settings.rooms : ['lobby'];
 
@@ -275,8 +280,8 @@ function roomsOf(entry: AnyBotPlugin | PluginEntry): readonly string[] | undefin
 }
 
 function defaultUsername(bots: readonly LoadedBot[]): string {
-  const first = bots[0]!.name;
-  return isValidName('username', first) ? first : 'mpcrp-bot';
+  const first = bots[0]?.name;
+  return first !== undefined && isValidName('username', first) ? first : 'mpcrp-bot';
 }
 
 function watchBots(

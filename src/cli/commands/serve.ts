@@ -1,6 +1,5 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { parseDuration } from '../../config/duration.js';
 import { loadSettings } from '../../config/load.js';
 import type { ServeSection } from '../../config/types.js';
 import { createLogger, type LogFormat, type LogLevel } from '../../log.js';
@@ -9,6 +8,7 @@ import type { ReservedNames } from '../../server/reserved-names.js';
 import { startServer } from '../../server/start.js';
 import type { ServerTlsOptions } from '../../server/tls.js';
 import { CliExit, guarded, usage } from '../cli-exit.js';
+import { flagDuration } from '../durations.js';
 import { ExitCode } from '../exit-codes.js';
 import { writeLine } from '../io.js';
 import { LOG_OPTIONS, type OptionTable } from '../options.js';
@@ -112,7 +112,7 @@ async function serve(argv: Record<string, unknown>): Promise<number> {
     maxOutputBytes: (argv.maxOutputBytes as number | undefined) ?? file.maxOutputBytes,
     registrationTimeout:
       argv.registrationTimeout !== undefined
-        ? parseDuration(argv.registrationTimeout as string, '--registration-timeout')
+        ? flagDuration(argv.registrationTimeout, '--registration-timeout')
         : file.registrationTimeout,
     extensions:
       (argv.extensions as boolean | undefined) ??
@@ -203,7 +203,7 @@ async function tlsOptions(
   const timeoutFlag = str(argv.handshakeTimeout);
   const handshakeTimeout =
     timeoutFlag !== undefined
-      ? parseDuration(timeoutFlag, '--handshake-timeout')
+      ? flagDuration(timeoutFlag, '--handshake-timeout')
       : file.tls?.handshakeTimeout;
   if (cert === undefined || key === undefined) {
     if (cert !== undefined || key !== undefined) {
