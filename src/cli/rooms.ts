@@ -24,11 +24,12 @@ export function checkRoomName(room: string): void {
   }
 }
 
-export function roomMissing(room: string, url: string): CliExit {
-  return new CliExit(
-    ExitCode.RoomRejected,
-    `room '${room}' does not exist on ${url}; create it with --create or \`mpcrp-bot room create ${room}\``,
-  );
+/** `withCreate`: the command takes --create, so the hint may offer it. */
+export function roomMissing(room: string, url: string, withCreate = true): CliExit {
+  const how = withCreate
+    ? `create it with --create or \`mpcrp-bot room create ${room}\``
+    : `create it with \`mpcrp-bot room create ${room}\``;
+  return new CliExit(ExitCode.RoomRejected, `room '${room}' does not exist on ${url}; ${how}`);
 }
 
 /**

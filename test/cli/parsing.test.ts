@@ -153,3 +153,30 @@ describe('ping', () => {
     expect(JSON.parse(json.stdout).rttMs).toHaveLength(3);
   });
 });
+
+describe('minor items', () => {
+  it('serve --host nonexistent.invalid: exit 2, one line', async () => {
+    const r = await run(['serve', '--host', 'nonexistent.invalid', '-p', '0']);
+    expect(r.code).toBe(2);
+    expect(lines(r.stderr)).toEqual([expect.stringMatching(/no such host name.*--host/)]);
+  });
+
+  it('mpcrp://127.0.0.1:99999 says the port is out of range', async () => {
+    const r = await run(['send', '-s', 'mpcrp://127.0.0.1:99999', '-r', 'a', 'hi']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('port 99999 is out of range');
+  });
+
+  it('users and room join do not suggest --create, which they do not take', async () => {
+    const s = await server();
+    for (const args of [
+      ['users', '-r', 'nosuch'],
+      ['room', 'join', 'nosuch'],
+    ]) {
+      const r = await run([...args, '-s', s.url]);
+      expect(r.code).toBe(5);
+      expect(r.stderr).toContain('mpcrp-bot room create nosuch');
+      expect(r.stderr).not.toContain('--create');
+    }
+  });
+});

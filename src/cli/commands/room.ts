@@ -149,7 +149,7 @@ async function join(
   } catch (error) {
     if (!(error instanceof RoomNotFoundError)) throw error;
     if (ifExists) return ExitCode.Ok;
-    throw roomMissing(id, s.url);
+    throw roomMissing(id, s.url, false);
   }
   await client.quitRoom(id).catch(() => {});
   return ExitCode.Ok;

@@ -249,7 +249,7 @@ async function readPem(source: { path: string; label: string }): Promise<Buffer>
 
 /** A listen error as advice: which address, why, and which flag changes it. */
 function bindFailure(error: unknown): CliExit | undefined {
-  const e = error as NodeJS.ErrnoException & { address?: string; port?: number };
+  const e = error as NodeJS.ErrnoException & { address?: string; port?: number; hostname?: string };
   const where = `${e.address ?? '?'}:${e.port ?? '?'}`;
   switch (e?.code) {
     case 'EADDRINUSE':
@@ -261,6 +261,12 @@ function bindFailure(error: unknown): CliExit | undefined {
       return new CliExit(
         ExitCode.Usage,
         `cannot listen on ${where}: permission denied (ports below 1024 need privileges); use a port from 1024 up`,
+      );
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return new CliExit(
+        ExitCode.Usage,
+        `cannot listen on ${e.hostname ?? where}: no such host name (${e.code}); check --host (an address of this machine, e.g. 127.0.0.1 or 0.0.0.0)`,
       );
     case 'EADDRNOTAVAIL':
       return new CliExit(

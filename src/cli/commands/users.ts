@@ -72,7 +72,7 @@ async function users(argv: Record<string, unknown>): Promise<number> {
       try {
         await client.joinRoom(room);
       } catch (error) {
-        throw error instanceof RoomNotFoundError ? roomMissing(room, settings.url) : error;
+        throw error instanceof RoomNotFoundError ? roomMissing(room, settings.url, false) : error;
       }
       list = await client.getUserList(room);
     } else {
