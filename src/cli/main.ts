@@ -95,6 +95,12 @@ function helpFor(entry: CommandEntry | undefined): string {
   return entry ? `mpcrp-bot ${entry.name} --help` : 'mpcrp-bot --help';
 }
 
+/** Where the installed package's docs are: a path that opens wherever the CLI runs from. */
+function docsLine(): string {
+  const docs = decodeURIComponent(new URL('../../docs/', import.meta.url).pathname);
+  return `Docs: ${docs}cli.md (commands), ${docs}protocol.md (the wire protocol, RFC 8890).`;
+}
+
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
   return String(pkg.version);
@@ -140,7 +146,7 @@ async function main(argv: string[]): Promise<number> {
     .version(version())
     .help()
     .alias('h', 'help')
-    .epilogue(`${EXIT_STATUS_HELP}\n\nDocs: docs/cli.md. Spec: RFC 8890 with docs/protocol.md.`)
+    .epilogue(`${EXIT_STATUS_HELP}\n\n${docsLine()}`)
     .wrap(Math.min(100, process.stdout.columns || 100))
     .fail((message, error) => {
       if (error) throw error;

@@ -1,5 +1,6 @@
 // How the CLI reads a command line: global options anywhere before the command, and one
 // clear line, with a suggestion, for what it cannot read.
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { client, run, server } from './cli-harness.js';
@@ -67,4 +68,14 @@ describe('what the CLI cannot read: one line, with a suggestion', () => {
       );
     });
   }
+});
+
+describe('--help', () => {
+  it('ends with the path of the installed docs, which exist', async () => {
+    const r = await run(['--help']);
+    expect(r.code).toBe(0);
+    const docs = /Docs: (\/\S+cli\.md)/.exec(r.stdout)?.[1];
+    expect(docs, r.stdout).toBeDefined();
+    expect(existsSync(docs!)).toBe(true);
+  });
 });
