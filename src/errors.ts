@@ -25,6 +25,7 @@ export const ErrorCode = {
   Config: 'CONFIG_ERROR',
   Tls: 'TLS_ERROR',
   OutboxFull: 'OUTBOX_FULL',
+  HookTimeout: 'HOOK_TIMEOUT',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -276,6 +277,23 @@ export class OutboxFullError extends MpcrpError {
     super(
       ErrorCode.OutboxFull,
       `outbox is full (${limit} messages held while disconnected)`,
+      options,
+    );
+  }
+}
+
+/** A bot hook did not settle within its time budget and was abandoned. */
+export class HookTimeoutError extends MpcrpError {
+  override name = 'HookTimeoutError';
+  constructor(
+    readonly plugin: string,
+    readonly hook: string,
+    readonly budget: number,
+    options?: MpcrpErrorOptions,
+  ) {
+    super(
+      ErrorCode.HookTimeout,
+      `plugin '${plugin}': ${hook} did not settle within ${budget} ms; it was abandoned (a hook that waits on something slow needs its own timeout, or bot.task())`,
       options,
     );
   }
