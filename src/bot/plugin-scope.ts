@@ -14,6 +14,12 @@ export interface PluginFrame {
 }
 
 const frames = new AsyncLocalStorage<PluginFrame>();
+let lastBlocked = Number.NEGATIVE_INFINITY;
+
+/** performance.now() of the last time a hook was logged for holding the event loop. */
+export function lastBlockedAt(): number {
+  return lastBlocked;
+}
 
 /** The plugin frame of the code running now, if any. */
 export function currentFrame(): PluginFrame | undefined {
@@ -33,7 +39,10 @@ export function inFrame<T>(
   } finally {
     const ms = performance.now() - started;
     // Only the synchronous part is measured here: that is what holds the event loop.
-    if (onBlocked && threshold > 0 && ms >= threshold) onBlocked(ms);
+    if (onBlocked && threshold > 0 && ms >= threshold) {
+      lastBlocked = performance.now();
+      onBlocked(ms);
+    }
   }
 }
 
