@@ -72,7 +72,7 @@ export class LoopGuard {
           sender: trigger.sender ?? '(unknown)',
           replies: this.#max,
           window: `${this.#window}ms`,
-          hint: 'list other bots under loopGuard.ignore, or raise loopGuard.maxReplies',
+          hint: 'ignore the other bot (run --ignore-user NAME, loopGuard.ignore) or raise the limit (--max-replies, loopGuard.maxReplies)',
         },
       );
     }
