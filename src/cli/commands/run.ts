@@ -1,5 +1,5 @@
 import type { PluginEntry } from '../../bot/engine.js';
-import { loadBotFile } from '../../bot/loader.js';
+import { enableReloads, loadBotFile } from '../../bot/loader.js';
 import type { AnyBotPlugin } from '../../bot/types.js';
 import { parseDuration } from '../../config/duration.js';
 import { loadSettings } from '../../config/load.js';
@@ -152,6 +152,8 @@ async function run(argv: Record<string, unknown>): Promise<number> {
   }
   const logger = createLogger({ level: settings.log.level, format: settings.log.format });
   const keepGoing = argv.keepGoing === true;
+  // Before the first load, so a reload can re-read every project file a bot imports.
+  if (argv.watch === true) await enableReloads();
   const bots = await loadBots(argv.files as string[] | undefined, settings.bots, keepGoing, logger);
   if (bots.length === 0) {
     throw usage(
@@ -454,19 +456,22 @@ function watchBots(
 ): () => void {
   const byFile = new Map(bots.map((b) => [b.file, b]));
   let stop = () => {};
-  void import('../../runtime/watch.js').then(({ watchFiles }) => {
-    stop = watchFiles(
-      [...byFile.keys()],
-      async (file) => {
-        const bot = byFile.get(file)!;
-        const plugin = await loadBotFile(file, { fresh: true });
-        const entry = 'plugin' in bot.entry ? { ...bot.entry, plugin } : plugin;
-        await load(entry);
-        logger.info('reloaded bot', { file, bot: plugin.name });
-      },
-      logger,
-    );
-    logger.info('watching bot files for changes', { files: [...byFile.keys()].join(',') });
-  });
+  void Promise.all([import('../../runtime/watch.js'), import('../../bot/reload-graph.js')]).then(
+    ([{ watchFiles }, { importsOf }]) => {
+      stop = watchFiles(
+        [...byFile.keys()],
+        async (file) => {
+          const bot = byFile.get(file)!;
+          const plugin = await loadBotFile(file, { fresh: true });
+          const entry = 'plugin' in bot.entry ? { ...bot.entry, plugin } : plugin;
+          await load(entry);
+          logger.info('reloaded bot', { file, bot: plugin.name });
+        },
+        logger,
+        { dependencies: importsOf },
+      );
+      logger.info('watching bot files for changes', { files: [...byFile.keys()].join(',') });
+    },
+  );
   return () => stop();
 }
