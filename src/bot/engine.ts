@@ -154,15 +154,17 @@ export function createBotEngine(options: BotEngineOptions): BotEngine {
     });
 
   const startOne = async (i: PluginInstance): Promise<void> => {
+    i.stopping = false;
     i.startJobs();
-    await i.enqueue((turn) => i.handleLifecycle('start', turn), timeouts.start);
+    await i.enqueue((turn) => i.handleLifecycle('start', turn), timeouts.start, true);
   };
 
   /** Stops one plugin within the stop budget, however stuck its queue is. */
   const stopOne = async (i: PluginInstance): Promise<void> => {
+    i.stopping = true;
     i.stopJobs();
     i.scope.stop();
-    const stopped = i.enqueue((turn) => i.handleLifecycle('stop', turn), timeouts.stop);
+    const stopped = i.enqueue((turn) => i.handleLifecycle('stop', turn), timeouts.stop, true);
     if ((await within(stopped, timeouts.stop)) === 'late') {
       i.log.error(
         `still busy after the stop budget of ${timeouts.stop} ms; stopped without onStop`,

@@ -90,6 +90,8 @@ export class PluginInstance {
   readonly scope: PluginScope;
   /** False once unloaded or failed: queued work is skipped and sends are dropped. */
   alive = true;
+  #stopping = false;
+  #shedding = false;
 
   constructor(plugin: BotPlugin, config: InstanceConfig, deps: InstanceDeps) {
     this.#plugin = plugin;
@@ -145,6 +147,16 @@ export class PluginInstance {
     }
   }
 
+  /** Set while the bot stops: after a hook is abandoned then, queued events are dropped. */
+  get stopping(): boolean {
+    return this.#stopping;
+  }
+
+  set stopping(value: boolean) {
+    this.#stopping = value;
+    if (!value) this.#shedding = false;
+  }
+
   /** The hook this plugin is busy with in its queue, and since when (epoch ms). */
   get busy(): { hook: string; since: number } | undefined {
     const turn = this.#turn;
@@ -170,8 +182,14 @@ export class PluginInstance {
   enqueue(
     task: (turn: Turn) => Promise<void>,
     budget: number = this.#deps.timeouts.event,
+    lifecycle = false,
   ): Promise<void> {
-    const run = this.#tail.then(() => (this.alive ? this.#take(task, budget) : undefined));
+    const run = this.#tail.then(() => {
+      if (!this.alive) return;
+      // A stuck bot that is stopping does not get to chew through its backlog first.
+      if (this.#shedding && !lifecycle) return;
+      return this.#take(task, budget);
+    });
     this.#tail = run.catch((error) => this.log.error('internal error', { error }));
     return this.#deps.track(this.#tail);
   }
@@ -183,6 +201,10 @@ export class PluginInstance {
     try {
       if ((await within(work, budget)) === 'late') {
         turn.abandoned = true;
+        if (this.stopping && !this.#shedding) {
+          this.#shedding = true;
+          this.log.warn('stopping: dropped the events still queued behind the abandoned hook');
+        }
         const hook = turn.hook ?? 'an event';
         // Not awaited: the plugin's onError may be as stuck as the hook was.
         void this.#report(new HookTimeoutError(this.name, hook, budget), hook);

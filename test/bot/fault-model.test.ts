@@ -229,3 +229,28 @@ describe('loop protection', () => {
     expect(texts()).toEqual(['hi']);
   });
 });
+
+describe('stopping a stuck bot', () => {
+  it('drops its backlog after the abandoned hook, so stop() waits one event budget, not one per queued event', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const { host } = fakeHost();
+    let stopped = false;
+    const stuck = defineBot({
+      name: 'stuck',
+      setup(bot) {
+        bot.onMessage(() => new Promise(() => {}));
+        bot.onStop(() => {
+          stopped = true;
+        });
+      },
+    });
+    const engine = createBotEngine({ host, plugins: [stuck], timeouts: { event: 1000 } });
+    await engine.start();
+    for (let i = 0; i < 20; i += 1) void engine.handleEvent(message('r', `m${i}`, 'ann'));
+    const stopping = engine.stop();
+    await vi.advanceTimersByTimeAsync(1000);
+    await stopping;
+    expect(stopped).toBe(true);
+    await engine.idle();
+  });
+});
