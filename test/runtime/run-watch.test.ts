@@ -6,16 +6,21 @@ import { CWD, client, inbox, start } from '../cli/cli-harness.js';
 const version = (tag: string) =>
   `export default { name: 'watched', setup(bot) { bot.onMessage((ctx) => ctx.reply('${tag} ' + ctx.text)); } };\n`;
 
+/** `run --watch FILE` on an embedded server, with alice in the lobby. */
+async function watching(file: string) {
+  const bot = start(['run', file, '--watch', '--embedded', '--port', '0']);
+  await bot.waitForStderr(/watching bot files/);
+  const url = /started an embedded server on (mpcrp:\/\/[\d.]+:\d+)/.exec(bot.stderr())![1]!;
+  const alice = await client(url, 'alice');
+  await alice.joinRoom('lobby');
+  return { bot, alice, got: inbox(alice) };
+}
+
 describe('mpcrp-bot run --watch', () => {
   it('reloads a changed bot file without dropping the connection, and keeps the old one when the new one is broken', async () => {
     const file = join(CWD, 'watched-bot.ts');
     writeFileSync(file, version('v1'));
-    const bot = start(['run', file, '--watch', '--embedded', '--port', '0']);
-    await bot.waitForStderr(/watching bot files/);
-    const url = /started an embedded server on (mpcrp:\/\/[\d.]+:\d+)/.exec(bot.stderr())![1]!;
-    const alice = await client(url, 'alice');
-    await alice.joinRoom('lobby');
-    const got = inbox(alice);
+    const { bot, got, alice } = await watching(file);
 
     alice.send('lobby', 'one');
     expect((await got.next(1))[0]!.text).toBe('v1 one');
@@ -55,12 +60,7 @@ describe('mpcrp-bot run --watch and the files a bot imports', () => {
       file,
       `import { tag } from '${spec('words')}';\nexport default { name: 'graph', setup(bot) { bot.onMessage((ctx) => ctx.reply(tag() + ' ' + ctx.text)); } };\n`,
     );
-    const bot = start(['run', file, '--watch', '--embedded', '--port', '0']);
-    await bot.waitForStderr(/watching bot files/);
-    const url = /started an embedded server on (mpcrp:\/\/[\d.]+:\d+)/.exec(bot.stderr())![1]!;
-    const alice = await client(url, 'alice');
-    await alice.joinRoom('lobby');
-    const got = inbox(alice);
+    const { bot, got, alice } = await watching(file);
     alice.send('lobby', 'one');
     expect((await got.next(1))[0]!.text).toBe('v1! one');
 
