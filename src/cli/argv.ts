@@ -1,118 +1,89 @@
 import { closest } from '../config/suggest.js';
 import type { OptionTable } from './options.js';
 
-/**
- * The shared layer between argv and the commands: global options before the command,
- * mistyped commands and actions, and unknown options, each told in one line.
- */
+/** The command line split at its command: global options given before it, and the rest. */
+export interface CommandLine {
+  /** The first word that is not a global option (undefined when there is none). */
+  command: string | undefined;
+  /** Arguments for the parser: the command first, then the global options, then the rest. */
+  args: string[];
+}
 
-/** Where `mpcrp-bot CMD --help` is suggested, the commands' usage is found. */
-const help = (command?: string) => `see \`mpcrp-bot ${command ? `${command} ` : ''}--help\``;
-
 /**
- * Moves the global options given before the command after it, so that
- * `mpcrp-bot -c team.yaml schedule list` and `mpcrp-bot -v run bot.ts` mean what they say.
- * Stops at the first argument that is not a global option (the command, or a mistake that
- * the parser then reports).
+ * Moves global options written before the command (`mpcrp-bot -v run bot.ts`,
+ * `mpcrp-bot -c team.yaml schedule list`) to just after it, so both parsers, which read
+ * options per command, accept them where users put them. They go before the rest, never
+ * after it, so a `--` in the rest still ends the options.
  */
-export function hoistGlobals(args: readonly string[], globals: OptionTable): string[] {
+export function hoistGlobals(args: readonly string[], globals: OptionTable): CommandLine {
   const takesValue = new Set<string>();
   const flags = new Set<string>();
   for (const [name, spec] of Object.entries(globals)) {
     const names = [`--${name}`, ...(spec.alias ? [`-${spec.alias}`] : [])];
     for (const n of names) (spec.type === 'string' ? takesValue : flags).add(n);
   }
-  const shortFlags = Object.values(globals)
-    .filter((s) => s.type !== 'string' && s.alias?.length === 1)
-    .map((s) => s.alias!)
-    .join('');
-  const bundled = new RegExp(`^-[${shortFlags}]+$`);
-  const moved: string[] = [];
+  const hoisted: string[] = [];
   let i = 0;
-  while (i < args.length) {
+  for (; i < args.length; i++) {
     const arg = args[i]!;
-    const [head] = arg.split('=', 1) as [string];
-    if (takesValue.has(head)) {
-      const withValue = arg.includes('=') ? 1 : 2;
-      moved.push(...args.slice(i, i + withValue));
-      i += withValue;
-    } else if (flags.has(arg) || (shortFlags !== '' && bundled.test(arg))) {
-      moved.push(arg);
-      i += 1;
-    } else break;
+    const name = arg.includes('=') ? arg.slice(0, arg.indexOf('=')) : arg;
+    if (takesValue.has(name)) {
+      hoisted.push(arg);
+      if (name === arg && i + 1 < args.length) hoisted.push(args[++i]!);
+    } else if (flags.has(name) || /^-v+$/.test(arg)) {
+      hoisted.push(arg);
+    } else {
+      break;
+    }
   }
-  if (moved.length === 0 || i >= args.length) return [...args];
-  return [args[i]!, ...moved, ...args.slice(i + 1)];
+  const command = args[i];
+  if (command === undefined || command.startsWith('-'))
+    return { command: undefined, args: [...args] };
+  return { command, args: [command, ...hoisted, ...args.slice(i + 1)] };
 }
 
-/** One line for a command that does not exist, with the closest one when there is one. */
-export function unknownCommand(name: string, commands: readonly string[]): string {
-  const guess = closest(name, commands);
-  return `unknown command '${name}'${guess ? `; did you mean '${guess}'?` : ''} (${help()} for the list)`;
+/** The names a table accepts, as typed on a command line: `--server`, `-s`, ... */
+function flagNames(table: OptionTable): string[] {
+  const names: string[] = [];
+  for (const [name, spec] of Object.entries(table)) {
+    if (spec.hidden) continue;
+    names.push(`--${name}`);
+    if (spec.alias) names.push(spec.alias.length === 1 ? `-${spec.alias}` : `--${spec.alias}`);
+  }
+  return names;
 }
 
 /**
- * The first positional after the command: its action (`config check`), if any.
- * `valued` holds the options that take a value (`-c`, `--config`), whose value is skipped.
+ * Rewrites yargs' "Unknown argument(s): crate" into one line per unknown flag, each with
+ * the closest flag the command takes: `unknown option --crate (did you mean --create?)`.
+ * Returns undefined for any other message.
  */
-export function firstPositional(
-  args: readonly string[],
-  valued: ReadonlySet<string>,
-): string | undefined {
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i]!;
-    if (arg === '--') return args[i + 1];
-    if (!arg.startsWith('-') || arg === '-') return arg;
-    if (!arg.includes('=') && valued.has(arg)) i += 1;
-  }
-  return undefined;
-}
-
-/** One line for a missing or unknown action of a command that needs one. */
-export function actionProblem(
-  command: string,
-  action: string | undefined,
-  actions: readonly string[],
-  synopsis: string,
-): string | undefined {
-  if (action !== undefined && actions.includes(action)) return undefined;
-  const list = actions.join(', ');
-  if (action === undefined) {
-    return `${command}: say what to do: ${list} (e.g. mpcrp-bot ${synopsis}; ${help(command)})`;
-  }
-  const guess = closest(action, actions);
-  return `${command}: unknown action '${action}'${guess ? `; did you mean '${guess}'?` : ` (expected ${list})`} (${help(command)})`;
-}
-
-/**
- * Turns a yargs failure message into one line that names the command and, for an unknown
- * option, the option it probably meant. `known` holds every option and alias the command
- * takes; `args` is what was typed, to tell options from stray positionals.
- */
-export function explainFailure(
+export function explainUnknown(
   message: string,
-  command: string | undefined,
-  known: readonly string[],
+  table: OptionTable,
   args: readonly string[],
-): string {
-  const where = command ? `${command}: ` : '';
-  const unknown = /^Unknown arguments?: (.*)$/.exec(message);
-  if (unknown) {
-    const names = unknown[1]!.split(', ');
-    const typed = new Set(args.map((a) => a.split('=', 1)[0]!));
-    const parts = names.map((name) => {
-      const flag = typed.has(`--${name}`) ? `--${name}` : typed.has(`-${name}`) ? `-${name}` : '';
-      if (flag === '') return `unexpected argument '${name}'`;
-      const guess = closest(
-        name,
-        known.filter((k) => k.length > 1),
-      );
-      return `unknown option ${flag}${guess ? `; did you mean --${guess}?` : ''}`;
-    });
-    // Stray positionals are often the words of a mistyped option's value: options first.
-    parts.sort((a, b) => Number(a.startsWith('unexpected')) - Number(b.startsWith('unexpected')));
-    return `${where}${parts[0]} (${help(command)})`;
-  }
-  const line = message.replace(/\s*\n\s*/g, ' ').trim();
-  return `${where}${line.charAt(0).toLowerCase()}${line.slice(1)} (${help(command)})`;
+): string | undefined {
+  const match = /^Unknown arguments?: (.*)$/.exec(message);
+  if (!match) return undefined;
+  const known = flagNames(table);
+  const unknown = match[1]!.split(', ');
+  // yargs lists a dashed flag twice, as typed and camel-cased: keep what the user typed.
+  const typed = unknown.filter((u) => !unknown.some((o) => o !== u && camel(o) === u));
+  const lines = typed.map((u) => {
+    const flag = u.length === 1 ? `-${u}` : `--${u}`;
+    if (args.includes(u) || !/^[a-zA-Z][\w-]*$/.test(u)) return `unexpected argument '${u}'`;
+    const hint = closest(flag, known);
+    return `unknown option ${flag}${hint ? ` (did you mean ${hint}?)` : ''}`;
+  });
+  return lines.join('\n');
+}
+
+function camel(name: string): string {
+  return name.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+}
+
+/** `unknown command 'sendd' (did you mean 'send'?)`, for a first word that is no command. */
+export function unknownCommand(word: string, commands: readonly string[]): string {
+  const hint = closest(word, commands);
+  return `unknown command '${word}'${hint ? ` (did you mean '${hint}'?)` : ''}`;
 }

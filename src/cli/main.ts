@@ -1,13 +1,6 @@
 #!/usr/bin/env node
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import {
-  actionProblem,
-  explainFailure,
-  firstPositional,
-  hoistGlobals,
-  unknownCommand,
-} from './argv.js';
+import { explainUnknown, hoistGlobals, unknownCommand } from './argv.js';
 import type { CommandEntry, CommandModule } from './command.js';
 import { EXIT_STATUS_HELP, ExitCode, exitCodeFor } from './exit-codes.js';
 import { flushOutput, installPipeGuards, warn } from './io.js';
@@ -74,15 +67,11 @@ const COMMANDS: CommandEntry[] = [
     name: 'config',
     describe: 'check: validate the configuration and print it resolved (secrets masked)',
     load: () => import('./commands/config.js'),
-    actions: ['check'],
-    synopsis: 'config check [FILE]',
   },
   {
     name: 'schedule',
     describe: 'list: show upcoming announcement fires from the configuration',
     load: () => import('./commands/schedule.js'),
-    actions: ['list'],
-    synopsis: 'schedule list',
   },
 ];
 
@@ -99,6 +88,28 @@ async function runHandler(mod: CommandModule, argv: Record<string, unknown>): Pr
 
 function tableFor(mod: CommandModule) {
   return { ...GLOBAL_OPTIONS, ...(mod.connects ? CONNECTION_OPTIONS : {}), ...mod.options };
+}
+
+/** One line for a usage failure yargs reported, in the words of this CLI. */
+function describeFailure(message: string, mod: CommandModule | undefined): string {
+  if (mod) {
+    const unknown = explainUnknown(message, tableFor(mod), process.argv.slice(2));
+    if (unknown !== undefined) return unknown;
+    if (/^Not enough non-option arguments|^Missing required argument/.test(message)) {
+      return `missing argument: mpcrp-bot ${mod.command}`;
+    }
+  }
+  return message;
+}
+
+function helpFor(entry: CommandEntry | undefined): string {
+  return entry ? `mpcrp-bot ${entry.name} --help` : 'mpcrp-bot --help';
+}
+
+/** Where the installed package's docs are: a path that opens wherever the CLI runs from. */
+function docsLine(): string {
+  const docs = decodeURIComponent(new URL('../../docs/', import.meta.url).pathname);
+  return `Docs: ${docs}cli.md (commands), ${docs}protocol.md (the wire protocol, RFC 8890).`;
 }
 
 /** Converts and checks the option values; a problem is one line and exit 2. */
@@ -119,64 +130,21 @@ function version(): string {
   return String(pkg.version);
 }
 
-/** A mistyped command, found before any parser runs. */
-function precheck(args: readonly string[]): string | undefined {
-  const first = args[0];
-  if (first === undefined || first.startsWith('-')) return undefined;
-  if (first === 'completion' || COMMANDS.some((c) => c.name === first)) return undefined;
-  return unknownCommand(first, [...COMMANDS.map((c) => c.name), 'completion']);
-}
-
-interface YargsOptions {
-  key?: Record<string, unknown>;
-  alias?: Record<string, string[]>;
-  boolean?: string[];
-  count?: string[];
-}
-
-/** The one line for a failed parse: the missing action, the option meant, ... */
-function failureLine(
-  message: string,
-  entry: CommandEntry | undefined,
-  mod: CommandModule | undefined,
-  opts: YargsOptions,
-  args: readonly string[],
-): string {
-  const keys = Object.keys(opts.key ?? {});
-  if (entry?.actions) {
-    const flags = new Set([...(opts.boolean ?? []), ...(opts.count ?? [])]);
-    const valued = keys.filter((k) => !flags.has(k));
-    const names = valued.flatMap((k) => [k, ...(opts.alias?.[k] ?? [])]);
-    const action = firstPositional(
-      args,
-      new Set(names.map((n) => (n.length === 1 ? `-${n}` : `--${n}`))),
-    );
-    const problem = actionProblem(entry.name, action, entry.actions, entry.synopsis ?? entry.name);
-    if (problem !== undefined) return problem;
-  }
-  const known = [
-    ...keys,
-    ...(mod ? Object.entries(tableFor(mod)).flatMap(([n, s]) => [n, s.alias ?? n]) : []),
-  ];
-  return explainFailure(message, entry?.name, known, args);
-}
-
-async function main(rawArgs: string[]): Promise<number> {
+async function main(argv: string[]): Promise<number> {
   installPipeGuards();
-  const completing = rawArgs.includes('--get-yargs-completions');
-  const args = completing ? rawArgs : hoistGlobals(rawArgs, GLOBAL_OPTIONS);
-  if (!completing) {
-    const problem = precheck(args);
-    if (problem !== undefined) {
-      warn(problem);
-      return ExitCode.Usage;
-    }
-    if (args[0] === 'completion') {
-      const { completion } = await import('./commands/completion.js');
-      return completion(args.slice(1));
-    }
+  const completing = argv.includes('--get-yargs-completions');
+  const line = completing ? { command: argv[0], args: argv } : hoistGlobals(argv, GLOBAL_OPTIONS);
+  const { args } = line;
+  const entry = COMMANDS.find((c) => c.name === line.command);
+  if (!entry && line.command !== undefined && line.command !== 'completion' && !completing) {
+    const names = [...COMMANDS.map((c) => c.name), 'completion'];
+    warn(`${unknownCommand(line.command, names)}\nRun mpcrp-bot --help for the commands.`);
+    return ExitCode.Usage;
   }
-  const entry = COMMANDS.find((c) => c.name === args[0]);
+  if (line.command === 'completion' && !completing) {
+    const { completion } = await import('./commands/completion.js');
+    return completion(args.slice(1));
+  }
   const loaded = new Map<string, CommandModule>();
   if (entry) loaded.set(entry.name, await entry.load());
   if (completing) {
@@ -185,25 +153,24 @@ async function main(rawArgs: string[]): Promise<number> {
 
   // Fast path: hot commands parse with node:util and never load yargs.
   const mod = entry && loaded.get(entry.name);
-  if (entry && mod?.fast && !completing) {
+  if (mod?.fast && !completing) {
     const parsed = fastParse({
       args: args.slice(1),
       table: tableFor(mod),
       ...(mod.fast.positional ? { positional: mod.fast.positional } : {}),
     });
-    if (parsed) return checked(entry.name, mod, parsed, () => runHandler(mod, parsed));
+    if (parsed) return checked(entry!.name, mod, parsed, () => runHandler(mod, parsed));
   }
 
   const { default: yargs } = await import('yargs');
   let exitCode: number = ExitCode.Ok;
-  let failed = false;
   const y = yargs(args)
     .scriptName('mpcrp-bot')
     // `-r alerts some text`: a repeatable flag takes one value per use, as on the fast path.
     .parserConfiguration({ 'greedy-arrays': false })
     .usage('$0 <command> [options]\n\nBots, scripting and a server for the MPCRP chat protocol.')
     .strict()
-    .demandCommand(1, 'say which command to run')
+    .demandCommand(1, 'Say which command to run; see `mpcrp-bot --help`.')
     .version(version())
     .help()
     .alias('h', 'help')
@@ -211,14 +178,10 @@ async function main(rawArgs: string[]): Promise<number> {
     .wrap(Math.min(100, process.stdout.columns || 100))
     .fail((message, error) => {
       if (error) throw error;
-      // yargs reports some mistakes twice (a missing positional, then its check): once is enough.
-      if (failed) return;
-      failed = true;
-      // The instance holds the running command's options by now; getOptions() is yargs API
-      // its typings leave out.
-      const opts = (y as unknown as { getOptions(): YargsOptions }).getOptions();
-      warn(failureLine(message, entry, mod, opts, args.slice(1)));
+      // yargs may report several failures of one command line: the first says enough.
+      if (exitCode === ExitCode.Usage) return;
       exitCode = ExitCode.Usage;
+      warn(`${describeFailure(message, mod)}\nRun ${helpFor(entry)} for usage.`);
     });
   applyOptions(y, GLOBAL_OPTIONS);
   for (const c of COMMANDS) {
@@ -243,8 +206,7 @@ async function main(rawArgs: string[]): Promise<number> {
       },
     );
   }
-  // Registered after the commands so that it is listed last in --help; the command itself
-  // is commands/completion.ts (main() runs it before yargs), this answers the shells.
+  // Registered after the commands so that it is listed last in --help.
   y.completion('completion', 'Print a completion script: completion bash|zsh|fish');
   try {
     await y.parseAsync();
@@ -253,12 +215,6 @@ async function main(rawArgs: string[]): Promise<number> {
     return exitCodeFor(error) === ExitCode.Internal ? ExitCode.Usage : exitCodeFor(error);
   }
   return exitCode;
-}
-
-/** Where the manual is: the copy installed with the package, which works offline. */
-function docsLine(): string {
-  const path = fileURLToPath(new URL('../../docs/cli.md', import.meta.url));
-  return `Manual: ${path} (and the other files in that folder).`;
 }
 
 main(process.argv.slice(2)).then(

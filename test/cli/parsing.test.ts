@@ -8,52 +8,7 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const ANNOUNCER = `${ROOT}examples/announcer.yaml`;
 const lines = (text: string) => text.split('\n').filter((l) => l !== '');
 
-describe('global options before the command', () => {
-  it('-c FILE before schedule list is used', async () => {
-    const r = await run(['-c', ANNOUNCER, 'schedule', 'list']);
-    expect(r.stderr).toBe('');
-    expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/standup/);
-  });
-
-  it('-v before run reaches run (here: its missing-file message, not Unknown argument)', async () => {
-    const r = await run(['-v', 'run', 'nosuch-bot.ts']);
-    expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/nosuch-bot\.ts.*no file/);
-    expect(r.stderr).not.toMatch(/Unknown argument/);
-  });
-});
-
-describe('mistakes get one line with the suggestion', () => {
-  it('send --crate: did you mean --create?', async () => {
-    const r = await run(['send', '--crate', '-r', 'a', 'hi']);
-    expect(r.code).toBe(2);
-    expect(lines(r.stderr)).toEqual([
-      'mpcrp-bot: send: unknown option --crate; did you mean --create? (see `mpcrp-bot send --help`)',
-    ]);
-  });
-
-  it('a mistyped command: one line, not three', async () => {
-    const r = await run(['sedn', '-r', 'a', 'hi']);
-    expect(r.code).toBe(2);
-    expect(lines(r.stderr)).toEqual([
-      "mpcrp-bot: unknown command 'sedn'; did you mean 'send'? (see `mpcrp-bot --help` for the list)",
-    ]);
-  });
-
-  it.each([
-    [['config'], /^mpcrp-bot: config: say what to do: check/],
-    [['schedule'], /^mpcrp-bot: schedule: say what to do: list/],
-    [['config', 'chek'], /unknown action 'chek'; did you mean 'check'\?/],
-    [['-c', ANNOUNCER, 'config'], /^mpcrp-bot: config: say what to do: check/],
-    [['room'], /^mpcrp-bot: room: say what to do: create, join, destroy, list/],
-  ])('%j without a valid action', async (args, pattern) => {
-    const r = await run(args);
-    expect(r.code).toBe(2);
-    expect(lines(r.stderr)).toHaveLength(1);
-    expect(r.stderr).toMatch(pattern);
-  });
-
+describe('option values: one line, the value as typed', () => {
   it.each([
     [['listen', '-C', 'abc', '-r', 'a'], '-C/--count takes a number, got "abc"'],
     [['serve', '-p', 'abc'], '-p/--port takes a number, got "abc"'],
