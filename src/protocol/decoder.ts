@@ -217,7 +217,12 @@ export class FrameDecoder implements FrameView {
         continue;
       }
       const take = Math.min(partial.length - this.#filled, available);
-      head.copy(partial, this.#filled, this.#pos, this.#pos + take);
+      if (take <= 16) {
+        // A few bytes (a trickle): a loop beats Buffer#copy, which allocates per call.
+        for (let i = 0; i < take; i++) partial[this.#filled + i] = head[this.#pos + i]!;
+      } else {
+        head.copy(partial, this.#filled, this.#pos, this.#pos + take);
+      }
       this.#filled += take;
       this.#pos += take;
       if (this.#filled < partial.length) continue;
