@@ -26,17 +26,16 @@ export class ServerProcess {
     this.#exited = new Promise((resolve) => child.once('exit', () => resolve()));
   }
 
-  /** Starts a server with `options` (JSON-able ones only) on 127.0.0.1, a free port. */
+  /**
+   * Starts a server with `options` (JSON-able ones only) on 127.0.0.1, a free port, in a
+   * Node process run with `nodeFlags` too.
+   */
   static start(
     options: Omit<StartServerOptions, 'logger' | 'registry'> = {},
+    nodeFlags: string[] = [],
   ): Promise<ServerProcess> {
     const child = fork(CHILD, [JSON.stringify(options)], {
-      execArgv: [
-        '--import',
-        'tsx',
-        '--expose-gc',
-        ...(process.env.SEMI ? ['--max-semi-space-size=' + process.env.SEMI] : []),
-      ],
+      execArgv: ['--import', 'tsx', '--expose-gc', ...nodeFlags],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     return new Promise((resolve, reject) => {
