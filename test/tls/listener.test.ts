@@ -97,7 +97,10 @@ describe('clients that do not complete a TLS handshake', () => {
     let admitted = false;
     for (let i = 0; i < 100 && !admitted; i++) {
       admitted = await connect(h.running.url, { username: `late${i}` }).then(
-        (c) => (track(c), true),
+        (c) => {
+          track(c);
+          return true;
+        },
         () => false,
       );
     }
