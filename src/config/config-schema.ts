@@ -176,6 +176,8 @@ const serve: Schema = {
     maxRoomsPerUser: opt({ kind: 'number', integer: true, min: 1 }),
     maxRooms: opt({ kind: 'number', integer: true, min: 1 }),
     closeTimeout: opt({ kind: 'duration' }),
+    frameTimeout: opt({ kind: 'duration' }),
+    maxMalformedFrames: opt({ kind: 'number', integer: true, min: 0 }),
     extensions: opt({
       kind: 'list',
       item: { kind: 'enum', values: EXTENSIONS },

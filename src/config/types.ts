@@ -62,6 +62,8 @@ export interface ServeSection {
   maxRoomsPerUser?: number;
   maxRooms?: number;
   closeTimeout?: number;
+  frameTimeout?: number;
+  maxMalformedFrames?: number;
   extensions?: string[];
   /** Milliseconds in `handshakeTimeout`. */
   tls?: { cert?: string; key?: string; ca?: string; port?: number; handshakeTimeout?: number };

@@ -131,6 +131,8 @@ async function serve(argv: Record<string, unknown>): Promise<number> {
     maxRoomsPerUser: file.maxRoomsPerUser,
     maxRooms: file.maxRooms,
     closeTimeout: file.closeTimeout,
+    frameTimeout: file.frameTimeout,
+    maxMalformedFrames: file.maxMalformedFrames,
   };
   const tls = await tlsOptions(argv, file);
   const port = (argv.port as number | undefined) ?? file.port ?? 8890;
