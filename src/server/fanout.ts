@@ -91,7 +91,8 @@ export class FlushScheduler {
  */
 export function relayData(
   host: FanoutHost,
-  sender: Connection,
+  /** The sending connection, or just the name of a sender on another node. */
+  sender: Pick<Connection, 'name'>,
   room: string,
   buffer: Buffer,
   start: number,

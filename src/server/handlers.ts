@@ -1,12 +1,18 @@
 import type { Logger } from '../log.js';
 import type { FrameView } from '../protocol/decoder.js';
 import { nameProblem } from '../protocol/names.js';
-import { MessageType, UserListError } from '../protocol/types.js';
+import { HEADER_SIZE, MessageType, UserListError } from '../protocol/types.js';
 import type { Connection } from './connection.js';
 import { handleHello, handleListRooms } from './extensions.js';
 import { type FanoutHost, relayData, sendPresence } from './fanout.js';
 import type { ResolvedServerOptions } from './options.js';
-import { type Awaitable, type Registry, type RoomLimits, settle } from './registry.js';
+import {
+  type Awaitable,
+  type Registry,
+  type RemoteRelay,
+  type RoomLimits,
+  settle,
+} from './registry.js';
 import { logReservedRefusal, reservedNameRefusal } from './reserved-names.js';
 import { nameResult, roomResult, userListResult } from './responses.js';
 
@@ -18,6 +24,8 @@ export interface Hub extends FanoutHost {
   readonly byName: Map<string, Connection>;
   /** The room caps from the options, in the shape the registry takes. */
   readonly roomLimits: RoomLimits;
+  /** The other nodes, when the registry is shared by several (a cluster). */
+  remote?: RemoteRelay | undefined;
 }
 
 /**
@@ -217,7 +225,9 @@ function data(
   const room = buffer.toString('utf8', start + 1, start + 1 + buffer[start]!);
   return settle(hub.registry.membersIfMember(room, sender), (members) => {
     // Not a member, or no such room: dropped without a response (decisions.md).
-    if (members !== undefined) relayData(hub, conn, room, buffer, start, end, members);
+    if (members === undefined) return;
+    relayData(hub, conn, room, buffer, start, end, members);
+    hub.remote?.relay(room, sender, buffer.subarray(start - HEADER_SIZE, end));
   });
 }
 
