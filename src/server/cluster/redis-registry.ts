@@ -1,5 +1,5 @@
 import { Redis, type RedisOptions } from 'ioredis';
-import { ConfigError } from '../../errors.js';
+import { ConfigError, ConnectError } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import type { RoomInfo } from '../../protocol/types.js';
 import type {
@@ -163,9 +163,11 @@ export class RedisRegistry implements Registry {
     try {
       await Promise.all([this.#cmd.connect(), this.#sub.connect()]);
     } catch (error) {
-      throw new ConfigError([`cannot reach Redis at ${where}: ${(error as Error).message}`], {
-        cause: error,
-      });
+      throw new ConnectError(
+        where,
+        `${(error as Error).message} (is redis-server running there? check --redis / serve.redis / MPCRP_REDIS_URL)`,
+        { cause: error },
+      );
     }
     const info = await this.#cmd.info('server');
     const version = /redis_version:(\d+)\.(\d+)/.exec(info);
@@ -320,7 +322,15 @@ export class RedisRegistry implements Registry {
           this.#log.warn('cluster: could not leave cleanly; the lease will expire', { error });
         });
       }
-      await Promise.allSettled([this.#cmd.quit(), this.#sub.quit()]);
+      // QUIT when connected (Redis drops our subscriptions at once); otherwise just stop
+      // reconnecting. Bounded either way: closing never waits for Redis to come back.
+      await Promise.allSettled(
+        [this.#cmd, this.#sub].map((client) =>
+          client.status === 'ready'
+            ? Promise.race([client.quit(), delay(this.options.commandTimeout)])
+            : undefined,
+        ),
+      );
       this.#cmd.disconnect();
       this.#sub.disconnect();
       this.#log.info('cluster: left', { node: this.nodeId });
@@ -452,6 +462,10 @@ export class RedisRegistry implements Registry {
       node.deliverPresence(members, user, { room, event: 'rename', user, old: message.old });
     }
   }
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }
 
 function sortRooms(rooms: RoomInfo[]): RoomInfo[] {
