@@ -29,6 +29,8 @@ export class ClusterLink {
   #heard = new Set<string>();
   #waiting: { peers: Set<string>; done: () => void } | undefined;
   #upWaiters: (() => void)[] = [];
+  /** Until the node joined, a failed connect is the caller's error, not an outage. */
+  #started = false;
   #closing = false;
   #downSince = 0;
   #errorsLogged = 0;
@@ -53,6 +55,7 @@ export class ClusterLink {
       client.on('ready', () => this.#maybeSettle());
       client.on('error', (error: Error) => {
         // ioredis reports every failed reconnect; the first of an outage is enough.
+        if (!this.#started) return;
         if (this.#errorsLogged++ === 0) this.#log.warn('cluster: Redis error', { error });
         else this.#log.debug('cluster: Redis error', { error });
       });
@@ -88,13 +91,17 @@ export class ClusterLink {
     }
   }
 
+  started(): void {
+    this.#started = true;
+  }
+
   close(): void {
     this.#closing = true;
     this.#waiting?.done();
   }
 
   #down(): void {
-    if (this.#closing) return;
+    if (this.#closing || !this.#started) return;
     this.#epoch += 1;
     this.#waiting?.done();
     if (this.state === 'down') return;

@@ -105,6 +105,9 @@ export class RedisRegistry implements Registry {
       connectionName: `mpcrp:${options.nodeId}`,
       // Back within a second of Redis, however long it was away.
       retryStrategy: (times) => Math.min(times * 100, 1000),
+      // ioredis arms this timer even for a socket already gone (a refused connect), and
+      // it holds the process: keep it short.
+      disconnectTimeout: 250,
     };
     // Commands fail at once while disconnected (the protocol answers with a failure) and
     // are never replayed after a reconnect (an operation's client got its answer already).
@@ -160,14 +163,23 @@ export class RedisRegistry implements Registry {
 
   async #start(): Promise<void> {
     const where = redactUrl(this.options.url);
+    let first: Error | undefined;
+    const remember = (error: Error) => {
+      first ??= error;
+    };
+    this.#cmd.once('error', remember);
     try {
       await Promise.all([this.#cmd.connect(), this.#sub.connect()]);
     } catch (error) {
+      // connect() only says the connection closed; the 'error' before it says why.
+      const reason = (first ?? (error as Error)).message;
       throw new ConnectError(
         where,
-        `${(error as Error).message} (is redis-server running there? check --redis / serve.redis / MPCRP_REDIS_URL)`,
-        { cause: error },
+        `${reason} (is redis-server running there? check --redis, serve.redis or MPCRP_REDIS_URL)`,
+        { cause: first ?? error },
       );
+    } finally {
+      this.#cmd.off('error', remember);
     }
     const info = await this.#cmd.info('server');
     const version = /redis_version:(\d+)\.(\d+)/.exec(info);
@@ -179,6 +191,7 @@ export class RedisRegistry implements Registry {
     await this.#bus.start();
     await this.#lease.beat();
     this.#lease.start();
+    this.#link.started();
     this.#log.info('cluster: joined', {
       node: this.nodeId,
       redis: where,
