@@ -3,6 +3,8 @@ import type { Logger } from '../../log.js';
 import { HeldMessages } from './held.js';
 import { decodeWire, type Kind, type WireEncoder, type WireMessage } from './wire.js';
 
+const MAX_BATCH_BYTES = 256 * 1024;
+
 /**
  * Inter-node fan-out over Redis pub/sub. Each room has its own sharded channel
  * (SSUBSCRIBE/SPUBLISH), and a node subscribes to a room's channel only while it serves a
@@ -25,6 +27,9 @@ export class ClusterBus {
   readonly #refs = new Map<string, number>();
   #holding = false;
   #warnedVersion = false;
+  /** Room -> this turn's relayed frames, published as one message at the end of the turn. */
+  #relays = new Map<string, { entries: Buffer[]; bytes: number }>();
+  #relayScheduled = false;
 
   constructor(init: {
     pub: Redis;
@@ -107,10 +112,42 @@ export class ClusterBus {
     }
   }
 
-  /** Publishes `frame` (a client's Data frame) to `room`'s other nodes. */
+  /**
+   * Publishes `frame` (a client's Data frame) to `room`'s other nodes. A room's frames of
+   * one event-loop turn go out as one message (a burst costs Redis and every receiving
+   * node one message, not one per frame); past 256 KiB the batch goes out at once.
+   */
   relay(room: string, sender: string, frame: Buffer): void {
-    this.#publish(this.roomChannel(room), this.#encoder.data(room, sender, frame));
+    let batch = this.#relays.get(room);
+    if (batch === undefined) {
+      batch = { entries: [], bytes: 0 };
+      this.#relays.set(room, batch);
+    }
+    const entry = this.#encoder.entry(sender, frame);
+    batch.entries.push(entry);
+    batch.bytes += entry.length;
+    if (batch.bytes >= MAX_BATCH_BYTES) {
+      this.#relays.delete(room);
+      this.#publish(this.roomChannel(room), this.#encoder.data(room, batch.entries));
+    } else if (!this.#relayScheduled) {
+      this.#relayScheduled = true;
+      setImmediate(this.flushRelays);
+    }
   }
+
+  /**
+   * Publishes the batched relays now. The registry calls it before every state change,
+   * so a message sent before a QuitRoom reaches the other nodes before the leave.
+   */
+  readonly flushRelays = (): void => {
+    this.#relayScheduled = false;
+    if (this.#relays.size === 0) return;
+    const relays = this.#relays;
+    this.#relays = new Map();
+    for (const [room, { entries }] of relays) {
+      this.#publish(this.roomChannel(room), this.#encoder.data(room, entries));
+    }
+  };
 
   /** Tells the other nodes this node is back (Up) or answers one that is (Here). */
   announce(kind: typeof Kind.Up | typeof Kind.Here): Promise<unknown> {

@@ -24,7 +24,7 @@ import {
   resolveClusterOptions,
 } from './options.js';
 import * as lua from './scripts.js';
-import { Kind, WireEncoder, type WireMessage } from './wire.js';
+import { dataEntries, Kind, WireEncoder, type WireMessage } from './wire.js';
 
 type Script = (...args: (string | number)[]) => Promise<unknown>;
 const SCRIPTS = {
@@ -226,6 +226,7 @@ export class RedisRegistry implements Registry {
   removeUser(name: string): Promise<readonly RoomMembers[]> | readonly RoomMembers[] {
     const left = this.#state.removeUser(name);
     for (const { room } of left) this.#bus.release(room);
+    this.#bus.flushRelays();
     // While Redis is away the resync after it comes back removes the user.
     if (this.#link.state === 'down') return left;
     return this.#track(
@@ -358,6 +359,8 @@ export class RedisRegistry implements Registry {
       this.#log.warn(`cluster: Redis unavailable, ${what} refused`);
       return fallback;
     }
+    // Data relayed before this change reaches the other nodes before its event.
+    this.#bus.flushRelays();
     try {
       return await this.#track(run());
     } catch (error) {
@@ -458,8 +461,9 @@ export class RedisRegistry implements Registry {
     if (kind === Kind.Data) {
       const members = this.#state.localMembers(room);
       if (members.length === 0) return;
-      const { buffer, frameStart } = message;
-      node.deliverData(user, room, buffer, frameStart + 4, buffer.length, members);
+      for (const { sender, start, end } of dataEntries(message)) {
+        node.deliverData(sender, room, message.buffer, start, end, members);
+      }
       return;
     }
     if (kind === Kind.Destroy) {

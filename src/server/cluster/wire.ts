@@ -4,8 +4,10 @@
  * publish presence events in the same atomic step as the change) can build them too.
  *
  * Layout: version (1 byte), kind (1 byte), then length-prefixed strings (1 byte length):
- * origin node id, room, user, and for a rename the old name. A Data message ends with
- * the whole Data frame (header and payload) after its strings.
+ * origin node id, room, user, and for a rename the old name. A Data message leaves user
+ * empty and carries a room's Data frames of one event-loop turn: each is its sender
+ * (length-prefixed) and then the whole frame, header and payload, the header giving its
+ * length.
  */
 
 /** Bumped when the layout changes; a node drops (and logs) versions it does not know. */
@@ -33,9 +35,32 @@ export interface WireMessage {
   user: string;
   /** Rename: the name before. */
   old?: string;
-  /** Data: the Data frame is `buffer` from `frameStart` to its end. */
+  /** Data: the entries are `buffer` from `frameStart` to its end (see {@link dataEntries}). */
   buffer: Buffer;
   frameStart: number;
+}
+
+/** A relayed frame inside a Data message: its payload is `buffer` from `start` to `end`. */
+export interface DataEntry {
+  sender: string;
+  start: number;
+  end: number;
+}
+
+/** The frames of a Data message; stops at the first entry that runs past the message. */
+export function* dataEntries(message: WireMessage): Generator<DataEntry> {
+  const { buffer } = message;
+  let at = message.frameStart;
+  while (at < buffer.length) {
+    const senderEnd = at + 1 + buffer[at]!;
+    if (senderEnd + 4 > buffer.length) return;
+    const sender = buffer.toString('utf8', at + 1, senderEnd);
+    const start = senderEnd + 4;
+    const end = start + buffer.readUIntBE(senderEnd + 1, 3);
+    if (end > buffer.length) return;
+    yield { sender, start, end };
+    at = end;
+  }
 }
 
 function lengthPrefixed(value: string): Buffer {
@@ -44,10 +69,7 @@ function lengthPrefixed(value: string): Buffer {
   return Buffer.concat([Buffer.from([bytes.length]), bytes]);
 }
 
-/**
- * Builds messages from one node: the version, kind-independent origin prefix is encoded
- * once, so a relay costs one allocation and one copy of the frame.
- */
+/** Builds messages from one node (its origin field encoded once). */
 export class WireEncoder {
   readonly #origin: Buffer;
 
@@ -55,22 +77,25 @@ export class WireEncoder {
     this.#origin = lengthPrefixed(origin);
   }
 
-  data(room: string, sender: string, frame: Buffer): Buffer {
-    const roomLength = Buffer.byteLength(room);
+  /** One relayed frame: its sender, then the Data frame itself (header and payload). */
+  entry(sender: string, frame: Buffer): Buffer {
     const senderLength = Buffer.byteLength(sender);
-    const origin = this.#origin;
-    const out = Buffer.allocUnsafe(
-      2 + origin.length + 2 + roomLength + senderLength + frame.length,
-    );
-    out[0] = WIRE_VERSION;
-    out[1] = Kind.Data;
-    let at = 2 + origin.copy(out, 2);
-    out[at++] = roomLength;
-    at += out.write(room, at, 'utf8');
-    out[at++] = senderLength;
-    at += out.write(sender, at, 'utf8');
+    const out = Buffer.allocUnsafe(1 + senderLength + frame.length);
+    out[0] = senderLength;
+    const at = 1 + out.write(sender, 1, 'utf8');
     frame.copy(out, at);
     return out;
+  }
+
+  /** A room's relayed frames of one event-loop turn, as one message. */
+  data(room: string, entries: readonly Buffer[]): Buffer {
+    const head = Buffer.concat([
+      Buffer.from([WIRE_VERSION, Kind.Data]),
+      this.#origin,
+      lengthPrefixed(room),
+      Buffer.from([0]),
+    ]);
+    return Buffer.concat([head, ...entries]);
   }
 
   control(kind: typeof Kind.Up | typeof Kind.Here): Buffer {
