@@ -1,4 +1,5 @@
 // What a cluster does when a node dies or Redis goes away.
+import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { decodeMessage } from '../../src/protocol/codec.js';
 import { MessageType as T } from '../../src/protocol/types.js';
@@ -124,6 +125,31 @@ describe('Redis stopped and started again, empty', () => {
     alice.data('r', 'five');
     expect(await texts(bob, 1)).toEqual(['five']);
     expect(a!.logs.some((l) => l.includes('Redis is back') && l.includes('dropped=2'))).toBe(true);
+  });
+});
+
+describe('Redis loses its data without a disconnect (FLUSHALL)', () => {
+  it('the next heartbeat finds the lease gone and the nodes assert their state again', async () => {
+    const [a, b] = await startNodes(redis.url, 2, { leaseTtl: 800 });
+    const alice = await a!.client('alice');
+    const bob = await b!.client('bob');
+    expect(await alice.command(T.CreateRoom, 'r')).toBe('r:0');
+    expect(await bob.command(T.JoinRoom, 'r')).toBe('r:0');
+    const admin = new Redis(redis.url);
+    await admin.flushall();
+    admin.disconnect();
+    const lost = 'had lost its lease';
+    await until(
+      () => a!.logs.some((l) => l.includes(lost)) && b!.logs.some((l) => l.includes(lost)),
+    );
+    // Both nodes have asserted their members (in the order the nodes came back).
+    let members = (await bob.userList('r')) as string[] | string;
+    for (let i = 0; i < 1000 && members.length !== 2; i++)
+      members = (await bob.userList('r')) as string[] | string;
+    expect([...members].sort()).toEqual(['alice', 'bob']);
+    expect(await (await b!.client()).setName('alice')).toBe('1');
+    bob.data('r', 'still one server');
+    expect(await texts(alice, 1)).toEqual(['still one server']);
   });
 });
 
