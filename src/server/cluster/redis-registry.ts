@@ -2,6 +2,7 @@ import { Redis, type RedisOptions } from 'ioredis';
 import { ConfigError, ConnectError } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import type { RoomInfo } from '../../protocol/types.js';
+import { RefusalLog } from '../refusal-log.js';
 import type {
   CreateResult,
   DestroyResult,
@@ -78,6 +79,8 @@ export class RedisRegistry implements Registry {
   readonly #lease: Lease;
   readonly #link: ClusterLink;
   readonly #inflight = new Set<Promise<unknown>>();
+  /** Refusals during an outage: at most one line a second per operation. */
+  readonly #refusals: RefusalLog;
   #node: LocalNode | undefined;
   #resyncing: Promise<number> | undefined;
   #closed: Promise<void> | undefined;
@@ -100,6 +103,7 @@ export class RedisRegistry implements Registry {
     this.options = Object.freeze(options);
     this.nodeId = options.nodeId;
     this.#log = log;
+    this.#refusals = new RefusalLog(log);
     const common: RedisOptions = {
       lazyConnect: true,
       connectionName: `mpcrp:${options.nodeId}`,
@@ -356,7 +360,7 @@ export class RedisRegistry implements Registry {
   async #op<T>(what: string, fallback: T, run: () => Promise<T>): Promise<T> {
     const up = this.#link.whenUp(this.options.commandTimeout);
     if (up !== undefined && !(await up)) {
-      this.#log.warn(`cluster: Redis unavailable, ${what} refused`);
+      this.#refusals.refused(`cluster: Redis unavailable, ${what} refused`, {});
       return fallback;
     }
     // Data relayed before this change reaches the other nodes before its event.
