@@ -383,7 +383,15 @@ export class RedisRegistry implements Registry {
     return this.#op(what, fallback, async () => {
       let keep = false;
       try {
-        await this.#bus.acquire(room);
+        const subscribed = this.#bus.acquire(room);
+        if (subscribed !== undefined) {
+          // Bounded like every command: a subscriber connection that is away fails the op.
+          const timeout = this.options.commandTimeout;
+          const late = delay(timeout).then(() => {
+            throw new Error(`no SSUBSCRIBE confirmation within ${timeout} ms`);
+          });
+          await Promise.race([subscribed, late]);
+        }
         const outcome = await run();
         keep = outcome.keep;
         return outcome.result;
