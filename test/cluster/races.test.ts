@@ -52,3 +52,25 @@ describe('races across two nodes', () => {
     expect(await clients[0]!.userList('small')).toHaveLength(10);
   });
 });
+
+describe('ownership across nodes', () => {
+  it('follows renames, and rooms of an earlier holder of a name stay with the name', async () => {
+    const nodes = await startNodes(redis.url, 2);
+    const old = await nodes[0]!.client('carol');
+    expect(await old.command(T.CreateRoom, 'first')).toBe('first:0');
+    await old.close();
+    const dave = await nodes[1]!.client('dave');
+    expect(await dave.command(T.CreateRoom, 'second')).toBe('second:0');
+    // dave takes the free name carol: he now owns both rooms, as on one server.
+    // (Once node 1 has released the old carol: retry until the name is free.)
+    let taken = await dave.setName('carol');
+    for (let i = 0; i < 1000 && taken !== '0'; i++) taken = await dave.setName('carol');
+    expect(taken).toBe('0');
+    expect(await dave.setName('erin')).toBe('0');
+    const other = await nodes[0]!.client('frank');
+    for (const room of ['first', 'second']) {
+      expect(await other.command(T.DestroyRoom, room)).toBe(`${room}:1`);
+      expect(await dave.command(T.DestroyRoom, room)).toBe(`${room}:0`);
+    }
+  });
+});

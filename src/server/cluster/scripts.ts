@@ -75,12 +75,12 @@ if redis.call('EXISTS', P .. 'u:' .. from) == 1 then
     event(4, room, to, from)
   end
 end
-if redis.call('EXISTS', P .. 'o:' .. from) == 1 then
-  redis.call('RENAME', P .. 'o:' .. from, P .. 'o:' .. to)
-  for _, room in ipairs(redis.call('SMEMBERS', P .. 'o:' .. to)) do
-    redis.call('HSET', P .. 'rooms', room, to)
-  end
+-- Rooms owned by an earlier holder of 'to' stay the name's: merge, never overwrite.
+for _, room in ipairs(redis.call('SMEMBERS', P .. 'o:' .. from)) do
+  redis.call('HSET', P .. 'rooms', room, to)
+  redis.call('SADD', P .. 'o:' .. to, room)
 end
+redis.call('DEL', P .. 'o:' .. from)
 return 1
 `);
 
