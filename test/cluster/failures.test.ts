@@ -103,6 +103,9 @@ describe('Redis stopped and started again, empty', () => {
     expect(await bob.command(T.DestroyRoom, 'r')).toBe('r:1'); // alice still owns it
     expect(await newcomer.setName('dave')).toBe('0');
     expect(a!.logs.some((l) => l.includes('Redis is back') && l.includes('sent=3'))).toBe(true);
+    // Each node knew the other (from its hello at start) and waited for it to be back.
+    for (const n of [a!, b!])
+      expect(n.logs.some((l) => l.includes('Redis is back') && l.includes('peers=1'))).toBe(true);
   });
 
   it('holds at most maxHeldMessages and logs when the bound is hit', async () => {

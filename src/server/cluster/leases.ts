@@ -25,8 +25,13 @@ export class Lease {
   #running: Promise<void> | undefined;
   /** The first heartbeat creates the lease; only later ones can find it gone. */
   #held = false;
-  /** The other live nodes at the last heartbeat. */
+  /** The other live nodes: from the last heartbeat, plus any heard from since. */
   peers: readonly string[] = [];
+
+  /** Another node spoke on the control channel: it is alive. */
+  saw(node: string): void {
+    if (node !== this.nodeId && !this.peers.includes(node)) this.peers = [...this.peers, node];
+  }
 
   constructor(init: {
     nodeId: string;

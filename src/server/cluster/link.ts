@@ -81,6 +81,7 @@ export class ClusterLink {
   /** A control message from another node. */
   control(kind: number, origin: string): void {
     this.#heard.add(origin);
+    this.#lease.saw(origin);
     if (kind === Kind.Up && this.state === 'up') {
       this.#bus.announce(Kind.Here).catch(() => {});
     }
@@ -163,6 +164,7 @@ export class ClusterLink {
       users,
       sent,
       dropped,
+      peers: this.#lease.peers.length,
       waitedForPeersMs: Date.now() - waited,
       ...(peers.size > 0 ? { peersNotBack: [...peers].join(',') } : {}),
     });

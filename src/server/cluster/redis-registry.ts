@@ -196,6 +196,9 @@ export class RedisRegistry implements Registry {
     await this.#lease.beat();
     this.#lease.start();
     this.#link.started();
+    // Says hello: the others learn of this node (and answer, so it learns of them) before
+    // their next heartbeat, so an outage right after start still waits for everyone.
+    await this.#bus.announce(Kind.Up);
     this.#log.info('cluster: joined', {
       node: this.nodeId,
       redis: where,
