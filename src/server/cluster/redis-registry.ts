@@ -1,4 +1,4 @@
-import { Redis, type RedisOptions } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { ConfigError, ConnectError } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import type { RoomInfo } from '../../protocol/types.js';
@@ -24,30 +24,9 @@ import {
   type ResolvedClusterOptions,
   resolveClusterOptions,
 } from './options.js';
-import * as lua from './scripts.js';
-import { dataEntries, Kind, WireEncoder, type WireMessage } from './wire.js';
-
-type Script = (...args: (string | number)[]) => Promise<unknown>;
-const SCRIPTS = {
-  addUser: lua.ADD_USER,
-  renameUser: lua.RENAME_USER,
-  removeUser: lua.REMOVE_USER,
-  createRoom: lua.CREATE_ROOM,
-  joinRoom: lua.JOIN_ROOM,
-  quitRoom: lua.QUIT_ROOM,
-  destroyRoom: lua.DESTROY_ROOM,
-  members: lua.MEMBERS,
-  listRooms: lua.LIST_ROOMS,
-  heartbeat: lua.HEARTBEAT,
-  resync: lua.RESYNC,
-  leave: lua.LEAVE_CLUSTER,
-} as const;
-type ScriptName = keyof typeof SCRIPTS;
-
-/** `redis://user:secret@host` as `redis://user:***@host`, for logs. */
-export function redactUrl(url: string): string {
-  return url.replace(/\/\/([^:@/]*):[^@/]*@/, '//$1:***@');
-}
+import { createClients, defineScripts, delay, redactUrl, type Scripts } from './redis-clients.js';
+import { deliverRemote } from './remote.js';
+import { Kind, WireEncoder, type WireMessage } from './wire.js';
 
 /**
  * The {@link Registry} of a cluster: server nodes sharing one Redis behave as one
@@ -73,7 +52,7 @@ export class RedisRegistry implements Registry {
   readonly #cmd: Redis;
   readonly #sub: Redis;
   readonly #log: Logger;
-  readonly #scripts: Record<ScriptName, Script>;
+  readonly #scripts: Scripts;
   readonly #state = new LocalState();
   readonly #bus: ClusterBus;
   readonly #lease: Lease;
@@ -104,33 +83,10 @@ export class RedisRegistry implements Registry {
     this.nodeId = options.nodeId;
     this.#log = log;
     this.#refusals = new RefusalLog(log);
-    const common: RedisOptions = {
-      lazyConnect: true,
-      connectionName: `mpcrp:${options.nodeId}`,
-      // Back within a second of Redis, however long it was away.
-      retryStrategy: (times) => Math.min(times * 100, 1000),
-      // ioredis arms this timer even for a socket already gone (a refused connect), and
-      // it holds the process: keep it short.
-      disconnectTimeout: 250,
-    };
-    // Commands fail at once while disconnected (the protocol answers with a failure) and
-    // are never replayed after a reconnect (an operation's client got its answer already).
-    this.#cmd = new Redis(options.url, {
-      ...common,
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 0,
-      autoResendUnfulfilledCommands: false,
-      enableAutoPipelining: true,
-      commandTimeout: options.commandTimeout,
-    });
-    this.#sub = new Redis(options.url, { ...common, maxRetriesPerRequest: null });
-    const scripts = {} as Record<ScriptName, Script>;
-    for (const [name, source] of Object.entries(SCRIPTS)) {
-      this.#cmd.defineCommand(name, { numberOfKeys: 0, lua: source });
-      const run = (this.#cmd as unknown as Record<string, Script>)[name]!.bind(this.#cmd);
-      scripts[name as ScriptName] = (...args) => run(options.prefix, this.nodeId, ...args);
-    }
-    this.#scripts = scripts;
+    const { cmd, sub } = createClients(options);
+    this.#cmd = cmd;
+    this.#sub = sub;
+    this.#scripts = defineScripts(cmd, options.prefix, this.nodeId);
     this.#bus = new ClusterBus({
       pub: this.#cmd,
       sub: this.#sub,
@@ -466,38 +422,12 @@ export class RedisRegistry implements Registry {
 
   /** A message from another node. */
   #remote(message: WireMessage): void {
-    const node = this.#node;
-    const { kind, room, user } = message;
-    if (kind === Kind.Up || kind === Kind.Here) {
-      this.#link.control(kind, message.origin);
-      return;
-    }
-    if (node === undefined) return;
-    if (kind === Kind.Data) {
-      const members = this.#state.localMembers(room);
-      if (members.length === 0) return;
-      for (const { sender, start, end } of dataEntries(message)) {
-        node.deliverData(sender, room, message.buffer, start, end, members);
-      }
-      return;
-    }
-    if (kind === Kind.Destroy) {
-      node.deliverPresence(this.#destroyed(room), user, { room, event: 'destroy', user });
-      return;
-    }
-    const members = this.#state.localMembers(room);
-    if (members.length === 0) return;
-    if (kind === Kind.Join) node.deliverPresence(members, user, { room, event: 'join', user });
-    else if (kind === Kind.Leave)
-      node.deliverPresence(members, user, { room, event: 'leave', user });
-    else if (kind === Kind.Rename && message.old !== undefined) {
-      node.deliverPresence(members, user, { room, event: 'rename', user, old: message.old });
+    if (message.kind === Kind.Up || message.kind === Kind.Here) {
+      this.#link.control(message.kind, message.origin);
+    } else if (this.#node !== undefined) {
+      deliverRemote(message, this.#node, this.#state, (room) => this.#destroyed(room));
     }
   }
-}
-
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }
 
 function sortRooms(rooms: RoomInfo[]): RoomInfo[] {
