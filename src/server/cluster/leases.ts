@@ -16,7 +16,7 @@ export interface HeartbeatResult {
  * within `leaseTtl` by whichever node sweeps first.
  */
 export class Lease {
-  readonly #beat: (leaseMs: number) => Promise<HeartbeatResult>;
+  readonly #beat: (leaseMs: number, reap: boolean) => Promise<HeartbeatResult>;
   readonly #log: Logger;
   readonly #interval: number;
   readonly #leaseMs: number;
@@ -25,6 +25,17 @@ export class Lease {
   #running: Promise<void> | undefined;
   /** The first heartbeat creates the lease; only later ones can find it gone. */
   #held = false;
+  /** No reaping before this time (ms since the epoch). */
+  #reapAfter = 0;
+  readonly #leaseTtl: number;
+  /**
+   * After an outage every lease may have run out while no node could renew it; the first
+   * node back must not reap the others before they had a full TTL to come back too.
+   */
+  holdReaping(): void {
+    this.#reapAfter = Date.now() + this.#leaseTtl;
+  }
+
   /** The other live nodes: from the last heartbeat, plus any heard from since. */
   peers: readonly string[] = [];
 
@@ -37,7 +48,7 @@ export class Lease {
     nodeId: string;
     leaseTtl: number;
     log: Logger;
-    beat: (leaseMs: number) => Promise<HeartbeatResult>;
+    beat: (leaseMs: number, reap: boolean) => Promise<HeartbeatResult>;
     /** The lease was gone at a heartbeat: the node must assert its state again. */
     onLost: () => void;
   }) {
@@ -46,6 +57,7 @@ export class Lease {
     this.#interval = Math.floor(init.leaseTtl / 4);
     this.#leaseMs = init.leaseTtl - this.#interval;
     this.#onLost = init.onLost;
+    this.#leaseTtl = init.leaseTtl;
     this.nodeId = init.nodeId;
   }
 
@@ -77,7 +89,7 @@ export class Lease {
   async #once(): Promise<void> {
     let result: HeartbeatResult;
     try {
-      result = await this.#beat(this.#leaseMs);
+      result = await this.#beat(this.#leaseMs, Date.now() >= this.#reapAfter);
     } catch (error) {
       this.#log.debug('cluster: heartbeat failed', { error });
       return;

@@ -155,6 +155,7 @@ export class ClusterLink {
       await this.#bus.announce(Kind.Up);
     }
     if (epoch !== this.#epoch || this.#closing) return;
+    this.#lease.holdReaping();
     const { sent, dropped } = this.#bus.flush();
     this.state = 'up';
     this.#errorsLogged = 0;

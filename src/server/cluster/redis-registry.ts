@@ -101,12 +101,11 @@ export class RedisRegistry implements Registry {
       nodeId: this.nodeId,
       leaseTtl: options.leaseTtl,
       log,
-      beat: async (leaseMs) => {
-        const [had, reaped, ...nodes] = (await this.#scripts.heartbeat(leaseMs)) as [
-          number,
-          number,
-          ...string[],
-        ];
+      beat: async (leaseMs, reap) => {
+        const [had, reaped, ...nodes] = (await this.#scripts.heartbeat(
+          leaseMs,
+          reap ? '1' : '0',
+        )) as [number, number, ...string[]];
         return { had: had === 1, reaped, nodes };
       },
       onLost: () => this.#requestResync(),

@@ -167,8 +167,9 @@ return out
 `);
 
 /**
- * The heartbeat, ARGV[3] lease ms: renews this node's lease and reaps every node whose
- * lease ran out (its users leave their rooms, each room told, as if they disconnected).
+ * The heartbeat, ARGV[3] lease ms: renews this node's lease and, when ARGV[4] is '1',
+ * reaps every node whose lease ran out (its users leave their rooms, each room told, as
+ * if they disconnected).
  * { 1 when this node still had its lease (0: it was reaped or Redis lost it; resync),
  *   users reaped, the live nodes... }.
  */
@@ -177,7 +178,9 @@ local t = now()
 local had = redis.call('ZSCORE', P .. 'nodes', NODE)
 redis.call('ZADD', P .. 'nodes', t + tonumber(ARGV[3]), NODE)
 local reaped = 0
-for _, dead in ipairs(redis.call('ZRANGEBYSCORE', P .. 'nodes', '-inf', t)) do
+local expired = {}
+if ARGV[4] == '1' then expired = redis.call('ZRANGEBYSCORE', P .. 'nodes', '-inf', t) end
+for _, dead in ipairs(expired) do
   for _, name in ipairs(redis.call('SMEMBERS', P .. 'n:' .. dead)) do
     if redis.call('HGET', P .. 'users', name) == dead then
       dropUser(name, dead)
