@@ -19,12 +19,14 @@ export const ErrorCode = {
   Timeout: 'TIMEOUT',
   ConnectFailed: 'CONNECT_FAILED',
   ConnectionClosed: 'CONNECTION_CLOSED',
+  NotMpcrpServer: 'NOT_MPCRP_SERVER',
   ExtensionUnavailable: 'EXTENSION_UNAVAILABLE',
   Plugin: 'PLUGIN_ERROR',
   PluginLoad: 'PLUGIN_LOAD_ERROR',
   Config: 'CONFIG_ERROR',
   Tls: 'TLS_ERROR',
   OutboxFull: 'OUTBOX_FULL',
+  HookTimeout: 'HOOK_TIMEOUT',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -276,6 +278,43 @@ export class OutboxFullError extends MpcrpError {
     super(
       ErrorCode.OutboxFull,
       `outbox is full (${limit} messages held while disconnected)`,
+      options,
+    );
+  }
+}
+
+/**
+ * The peer's first bytes are no MPCRP frame: an HTTP, TLS or SSH service on that port, say.
+ * Thrown instead of the frame error those bytes would otherwise give ("a payload of 5526608
+ * bytes", which is "HTTP" read as a header).
+ */
+export class NotMpcrpServerError extends MpcrpError {
+  override name = 'NotMpcrpServerError';
+  constructor(
+    readonly firstBytes: string,
+    options?: MpcrpErrorOptions,
+  ) {
+    super(
+      ErrorCode.NotMpcrpServer,
+      `this does not look like an MPCRP server: it answered ${JSON.stringify(firstBytes)}, ` +
+        'which is no MPCRP frame (check the host and port; use mpcrps:// for a TLS listener)',
+      options,
+    );
+  }
+}
+
+/** A bot hook did not settle within its time budget and was abandoned. */
+export class HookTimeoutError extends MpcrpError {
+  override name = 'HookTimeoutError';
+  constructor(
+    readonly plugin: string,
+    readonly hook: string,
+    readonly budget: number,
+    options?: MpcrpErrorOptions,
+  ) {
+    super(
+      ErrorCode.HookTimeout,
+      `plugin '${plugin}': ${hook} did not settle within ${budget} ms; it was abandoned (a hook that waits on something slow needs its own timeout, or bot.task())`,
       options,
     );
   }
