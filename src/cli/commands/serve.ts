@@ -1,6 +1,5 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { parseDuration } from '../../config/duration.js';
 import { loadSettings } from '../../config/load.js';
 import type { ServeSection } from '../../config/types.js';
 import { createLogger, type LogFormat, type LogLevel } from '../../log.js';
@@ -10,6 +9,7 @@ import type { ReservedNames } from '../../server/reserved-names.js';
 import { startServer } from '../../server/start.js';
 import type { ServerTlsOptions } from '../../server/tls.js';
 import { CliExit, guarded, usage } from '../cli-exit.js';
+import { flagDuration } from '../durations.js';
 import { ExitCode } from '../exit-codes.js';
 import { writeLine } from '../io.js';
 import { LOG_OPTIONS, type OptionTable } from '../options.js';
@@ -119,7 +119,7 @@ async function serve(argv: Record<string, unknown>): Promise<number> {
     maxOutputBytes: (argv.maxOutputBytes as number | undefined) ?? file.maxOutputBytes,
     registrationTimeout:
       argv.registrationTimeout !== undefined
-        ? parseDuration(argv.registrationTimeout as string, '--registration-timeout')
+        ? flagDuration(argv.registrationTimeout, '--registration-timeout')
         : file.registrationTimeout,
     extensions:
       (argv.extensions as boolean | undefined) ??
@@ -227,7 +227,7 @@ async function tlsOptions(
   const timeoutFlag = str(argv.handshakeTimeout);
   const handshakeTimeout =
     timeoutFlag !== undefined
-      ? parseDuration(timeoutFlag, '--handshake-timeout')
+      ? flagDuration(timeoutFlag, '--handshake-timeout')
       : file.tls?.handshakeTimeout;
   if (cert === undefined || key === undefined) {
     if (cert !== undefined || key !== undefined) {
@@ -273,7 +273,7 @@ async function readPem(source: { path: string; label: string }): Promise<Buffer>
 
 /** A listen error as advice: which address, why, and which flag changes it. */
 function bindFailure(error: unknown): CliExit | undefined {
-  const e = error as NodeJS.ErrnoException & { address?: string; port?: number };
+  const e = error as NodeJS.ErrnoException & { address?: string; port?: number; hostname?: string };
   const where = `${e.address ?? '?'}:${e.port ?? '?'}`;
   switch (e?.code) {
     case 'EADDRINUSE':
@@ -285,6 +285,12 @@ function bindFailure(error: unknown): CliExit | undefined {
       return new CliExit(
         ExitCode.Usage,
         `cannot listen on ${where}: permission denied (ports below 1024 need privileges); use a port from 1024 up`,
+      );
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return new CliExit(
+        ExitCode.Usage,
+        `cannot listen on ${e.hostname ?? where}: no such host name (${e.code}); check --host (an address of this machine, e.g. 127.0.0.1 or 0.0.0.0)`,
       );
     case 'EADDRNOTAVAIL':
       return new CliExit(
