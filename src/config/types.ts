@@ -64,6 +64,8 @@ export interface ServeSection {
   closeTimeout?: number;
   frameTimeout?: number;
   maxMalformedFrames?: number;
+  /** Cluster mode: the Redis every node shares; `leaseTtl` in milliseconds. */
+  redis?: { url: string; prefix?: string; leaseTtl?: number };
   extensions?: string[];
   /** Milliseconds in `handshakeTimeout`. */
   tls?: { cert?: string; key?: string; ca?: string; port?: number; handshakeTimeout?: number };
