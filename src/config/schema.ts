@@ -136,7 +136,7 @@ function scalarValue(node: Node, at: At): Result {
     }
     return INVALID;
   }
-  if (result.interpolated && result.value !== '') at.ctx.secretValues.add(result.value);
+  if (result.fromEnv && result.value !== '') at.ctx.secretValues.add(result.value);
   return result.interpolated ? { interpolated: result.value } : result.value;
 }
 
