@@ -3,6 +3,7 @@ import { LineCounter, parseDocument } from 'yaml';
 import { ConfigError } from '../errors.js';
 import { aliasProblem, MAX_ALIAS_VALUES } from './aliases.js';
 import { CONFIG_SCHEMA } from './config-schema.js';
+import { MAX_NESTING, nestingProblem } from './nesting.js';
 import { type Ctx, INVALID, validate } from './schema.js';
 import type { Config } from './types.js';
 
@@ -33,6 +34,15 @@ export function parseConfig(text: string, options: ParseConfigOptions): Config {
   const file = resolve(options.file);
   const name = options.displayName ?? options.file;
   const lineCounter = new LineCounter();
+  const deep = nestingProblem(text);
+  if (deep !== undefined) {
+    // Not parsed yet, so no LineCounter: count the lines up to the offset.
+    const line = text.slice(0, deep).split('\n').length;
+    const col = deep - text.lastIndexOf('\n', deep - 1);
+    throw new ConfigError([
+      `${name}:${line}:${col}: the file nests lists or mappings more than ${MAX_NESTING} levels deep (expected at most ${MAX_NESTING}; a config needs a handful)`,
+    ]);
+  }
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const issues: Array<{ offset: number; message: string }> = [];
   const at = (offset: number) => {

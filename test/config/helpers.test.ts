@@ -105,3 +105,14 @@ describe('suggestions', () => {
     expect(closest('x', keys)).toBeUndefined();
   });
 });
+
+describe('nestingProblem', () => {
+  it('finds the first level past the cap, skipping quotes and comments', async () => {
+    const { nestingProblem } = await import('../../src/config/nesting.js');
+    expect(nestingProblem('a: [[[x]]]', 3)).toBeUndefined();
+    expect(nestingProblem('a: [[[[x]]]]', 3)).toBe(6);
+    expect(nestingProblem(`a: "[[[[[" # {{{{{\nb: '[[[['\nc: don't [x]`, 1)).toBeUndefined();
+    expect(nestingProblem('a:\n  - - - x\n', 2)).toBe(9);
+    expect(nestingProblem('a:\n  - x\n  - y\n  - z\n', 1)).toBeUndefined();
+  });
+});
