@@ -341,7 +341,9 @@ export class RuntimeCore extends EventEmitter<RuntimeEvents> {
       this.#dispatch({ kind: 'reconnect' });
     } else {
       this.#engineStarted = true;
-      await this.#guard('start', () => this.#engine?.start());
+      // Not awaited: each plugin's onStart is queued first in that plugin's own queue, so a
+      // slow or hung onStart holds up only its own plugin's events.
+      this.#track(this.#guard('start', () => this.#engine?.start()));
       const early = this.#early ?? [];
       this.#early = undefined;
       for (const event of early) this.#dispatch(event);
@@ -393,7 +395,10 @@ export class RuntimeCore extends EventEmitter<RuntimeEvents> {
     }
     if (this.#stopping && event.kind !== 'stop') return;
     this.#dispatched += 1;
-    const p = this.#guard(event.kind, () => this.#engine?.handleEvent(event));
+    this.#track(this.#guard(event.kind, () => this.#engine?.handleEvent(event)));
+  }
+
+  #track(p: Promise<void>): void {
     this.#pending.add(p);
     void p.finally(() => this.#pending.delete(p));
   }
