@@ -88,6 +88,6 @@ export interface Config {
   log?: { level?: LogLevel; format?: LogFormat };
   serve?: ServeSection;
   announcements: AnnouncementEntry[];
-  /** Values that came from ${VAR} interpolation, stringified; masked when printed. */
+  /** Values the environment supplied through ${VAR}, stringified; masked when printed. */
   secretValues: ReadonlySet<string>;
 }
