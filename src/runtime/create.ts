@@ -2,8 +2,9 @@ import { type BotEngine, createBotEngine, type PluginEntry } from '../bot/engine
 import type { AnyBotPlugin } from '../bot/types.js';
 import type { MpcrpClient } from '../client/index.js';
 import type { Announcement, AnnouncementDelivery } from '../schedule/announcements.js';
+import type { RuntimeCoreOptions, RuntimeEvents } from './core-options.js';
 import type { OutboxPushOptions, OutboxStats } from './outbox.js';
-import { RuntimeCore, type RuntimeCoreOptions, type RuntimeEvents } from './runtime.js';
+import { RuntimeCore } from './runtime.js';
 
 export interface RuntimeOptions extends RuntimeCoreOptions {
   /** The bots to run; an entry adds per-bot `options` and `enable`/`disable` rooms. */
