@@ -73,6 +73,8 @@ export class RuntimeCore extends EventEmitter<RuntimeEvents> {
           this.#client.send(room, text);
         },
         maxTextBytes: (room) => maxPayload - 1 - Buffer.byteLength(room),
+        // The answer to a ping proves the server relayed every frame sent before it.
+        confirm: () => this.#requireClient().ping(),
       },
       options.outbox,
       { logger: this.#log },
@@ -290,6 +292,7 @@ export class RuntimeCore extends EventEmitter<RuntimeEvents> {
     this.#client = undefined;
     this.#rooms.clear();
     this.#poller.stop();
+    this.outbox.connectionLost();
     if (this.#stopping) return;
     this.#log.warn(`${what}; reconnecting`, {
       url: this.url,
