@@ -25,6 +25,7 @@ export const ErrorCode = {
   Config: 'CONFIG_ERROR',
   Tls: 'TLS_ERROR',
   OutboxFull: 'OUTBOX_FULL',
+  NotInRoom: 'NOT_IN_ROOM',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -276,6 +277,24 @@ export class OutboxFullError extends MpcrpError {
     super(
       ErrorCode.OutboxFull,
       `outbox is full (${limit} messages held while disconnected)`,
+      options,
+    );
+  }
+}
+
+/**
+ * A bot sent to a room that is not one of its rooms (configured, asked for by a plugin or
+ * joined with `ctx.join`); nothing was queued.
+ */
+export class NotInRoomError extends MpcrpError {
+  override name = 'NotInRoomError';
+  constructor(
+    readonly room: string,
+    options?: MpcrpErrorOptions,
+  ) {
+    super(
+      ErrorCode.NotInRoom,
+      `the bot is not in room '${room}'; nothing was sent (join it first with ctx.join('${room}'), or add it to the bot's rooms)`,
       options,
     );
   }

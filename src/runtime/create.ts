@@ -52,6 +52,8 @@ export interface BotRuntime {
   send(room: string, text: string, options?: OutboxPushOptions): boolean;
   /** Adds a room to the bot's rooms and enters it now when connected (creating it if missing). */
   join(room: string): Promise<void>;
+  /** Quits a room and stops entering it; false when it was not one of the bot's rooms. */
+  leave(room: string): Promise<boolean>;
   /** Adds or replaces a plugin while running (joins any room it asks for). */
   load(plugin: AnyBotPlugin | PluginEntry): Promise<void>;
 }
@@ -139,6 +141,7 @@ export function createRuntime(options: RuntimeOptions): BotRuntime {
     idle: () => core.idle(),
     send: (room, text, o) => core.send(room, text, o),
     join: (room) => core.enter(room),
+    leave: (room) => core.leave(room),
     async load(plugin) {
       await engine.add(plugin);
       await Promise.all(engine.rooms().map((room) => core.enter(room)));

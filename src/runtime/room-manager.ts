@@ -90,6 +90,29 @@ export class RoomManager {
     );
   }
 
+  /**
+   * No longer one of the bot's rooms: quits it now when in it, and drops what is still
+   * queued for it (frames already written reach it: the server handles them before the
+   * QuitRoom). Resolves to false when it was not one of the bot's rooms.
+   */
+  async leave(room: string): Promise<boolean> {
+    if (!this.#wanted.delete(room)) return false;
+    const client = this.#d.client();
+    const wasIn = this.#joined.delete(room);
+    this.#d.members.forget(room);
+    this.#d.outbox.discard(room, 'the bot left the room');
+    if (client && wasIn) {
+      try {
+        await client.quitRoom(room);
+        this.#log.info('left room', { room });
+      } catch (error) {
+        // Gone already (destroyed), or the connection dropped: either way the bot is out.
+        this.#log.debug('quitting the room failed; the bot is out of it anyway', { room, error });
+      }
+    }
+    return true;
+  }
+
   /** The room was destroyed: no longer one of the bot's rooms, and what is held for it goes. */
   gone(room: string): void {
     this.#log.warn('room was destroyed; the bot is no longer in it', { room });

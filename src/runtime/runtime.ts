@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { BotEvent, BotHost } from '../bot/host.js';
 import type { MpcrpClient, RoomMessage } from '../client/index.js';
-import { ConnectionClosedError } from '../errors.js';
+import { ConnectionClosedError, NotInRoomError } from '../errors.js';
 import { type Logger, silentLogger } from '../log.js';
 import { assertName } from '../protocol/names.js';
 import { DEFAULT_MAX_PAYLOAD, Extension } from '../protocol/types.js';
@@ -104,10 +104,14 @@ export class RuntimeCore extends EventEmitter<RuntimeEvents> {
       username: this.username,
       logger: this.#log,
       send: (room, text) => {
-        this.send(room, text);
+        // Visible to the plugin (its hook fails with the error) rather than a log line only.
+        if (!this.#rooms.wants(room)) throw new NotInRoomError(room);
+        this.outbox.push(room, text);
       },
       users: (room) => this.users(room),
       rooms: () => [...this.#rooms.joined],
+      join: (room) => this.#rooms.enter(room),
+      leave: (room) => this.#rooms.leave(room),
     };
   }
 
@@ -129,6 +133,11 @@ export class RuntimeCore extends EventEmitter<RuntimeEvents> {
   /** Adds a room and, when connected, enters it now. Failures are logged, not thrown. */
   enter(room: string): Promise<void> {
     return this.#rooms.enter(room);
+  }
+
+  /** Quits a room and stops entering it; false when it was not one of the bot's rooms. */
+  leave(room: string): Promise<boolean> {
+    return this.#rooms.leave(room);
   }
 
   /** Events handed to the engine so far (the testing kit watches it to know when all is quiet). */
