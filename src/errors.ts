@@ -19,6 +19,7 @@ export const ErrorCode = {
   Timeout: 'TIMEOUT',
   ConnectFailed: 'CONNECT_FAILED',
   ConnectionClosed: 'CONNECTION_CLOSED',
+  NotMpcrpServer: 'NOT_MPCRP_SERVER',
   ExtensionUnavailable: 'EXTENSION_UNAVAILABLE',
   Plugin: 'PLUGIN_ERROR',
   PluginLoad: 'PLUGIN_LOAD_ERROR',
@@ -277,6 +278,26 @@ export class OutboxFullError extends MpcrpError {
     super(
       ErrorCode.OutboxFull,
       `outbox is full (${limit} messages held while disconnected)`,
+      options,
+    );
+  }
+}
+
+/**
+ * The peer's first bytes are no MPCRP frame: an HTTP, TLS or SSH service on that port, say.
+ * Thrown instead of the frame error those bytes would otherwise give ("a payload of 5526608
+ * bytes", which is "HTTP" read as a header).
+ */
+export class NotMpcrpServerError extends MpcrpError {
+  override name = 'NotMpcrpServerError';
+  constructor(
+    readonly firstBytes: string,
+    options?: MpcrpErrorOptions,
+  ) {
+    super(
+      ErrorCode.NotMpcrpServer,
+      `this does not look like an MPCRP server: it answered ${JSON.stringify(firstBytes)}, ` +
+        'which is no MPCRP frame (check the host and port; use mpcrps:// for a TLS listener)',
       options,
     );
   }

@@ -20,7 +20,7 @@ export const EXIT_STATUS_HELP = `Exit status:
   0    ok
   1    internal error
   2    usage or configuration error
-  3    cannot connect (refused, unreachable, TLS verification failed)
+  3    cannot connect (refused, unreachable, TLS verification failed, not an MPCRP server)
   4    username taken or invalid
   5    room missing, already exists, or not allowed
   6    connection lost
@@ -38,6 +38,7 @@ export function exitCodeFor(error: unknown): ExitCode {
       return ExitCode.Usage;
     case ErrorCode.ConnectFailed:
     case ErrorCode.Tls:
+    case ErrorCode.NotMpcrpServer:
       return ExitCode.CannotConnect;
     case ErrorCode.NameTaken:
       return ExitCode.NameRejected;

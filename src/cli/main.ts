@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { readFileSync } from 'node:fs';
+import { explainUnknown, hoistGlobals, unknownCommand } from './argv.js';
 import type { CommandEntry, CommandModule } from './command.js';
 import { EXIT_STATUS_HELP, ExitCode, exitCodeFor } from './exit-codes.js';
 import { flushOutput, installPipeGuards, warn } from './io.js';
@@ -78,15 +79,44 @@ function tableFor(mod: CommandModule) {
   return { ...GLOBAL_OPTIONS, ...(mod.connects ? CONNECTION_OPTIONS : {}), ...mod.options };
 }
 
+/** One line for a usage failure yargs reported, in the words of this CLI. */
+function describeFailure(message: string, mod: CommandModule | undefined): string {
+  if (mod) {
+    const unknown = explainUnknown(message, tableFor(mod), process.argv.slice(2));
+    if (unknown !== undefined) return unknown;
+    if (/^Not enough non-option arguments|^Missing required argument/.test(message)) {
+      return `missing argument: mpcrp-bot ${mod.command}`;
+    }
+  }
+  return message;
+}
+
+function helpFor(entry: CommandEntry | undefined): string {
+  return entry ? `mpcrp-bot ${entry.name} --help` : 'mpcrp-bot --help';
+}
+
+/** Where the installed package's docs are: a path that opens wherever the CLI runs from. */
+function docsLine(): string {
+  const docs = decodeURIComponent(new URL('../../docs/', import.meta.url).pathname);
+  return `Docs: ${docs}cli.md (commands), ${docs}protocol.md (the wire protocol, RFC 8890).`;
+}
+
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
   return String(pkg.version);
 }
 
-async function main(args: string[]): Promise<number> {
+async function main(argv: string[]): Promise<number> {
   installPipeGuards();
-  const entry = COMMANDS.find((c) => c.name === args[0]);
-  const completing = args.includes('--get-yargs-completions');
+  const completing = argv.includes('--get-yargs-completions');
+  const line = completing ? { command: argv[0], args: argv } : hoistGlobals(argv, GLOBAL_OPTIONS);
+  const { args } = line;
+  const entry = COMMANDS.find((c) => c.name === line.command);
+  if (!entry && line.command !== undefined && line.command !== 'completion' && !completing) {
+    const names = [...COMMANDS.map((c) => c.name), 'completion'];
+    warn(`${unknownCommand(line.command, names)}\nRun mpcrp-bot --help for the commands.`);
+    return ExitCode.Usage;
+  }
   const loaded = new Map<string, CommandModule>();
   if (entry) loaded.set(entry.name, await entry.load());
   if (completing) {
@@ -113,16 +143,17 @@ async function main(args: string[]): Promise<number> {
     .usage('$0 <command> [options]\n\nBots, scripting and a server for the MPCRP chat protocol.')
     .strict()
     .demandCommand(1, 'Say which command to run; see `mpcrp-bot --help`.')
-    .recommendCommands()
     .version(version())
     .help()
     .alias('h', 'help')
-    .epilogue(`${EXIT_STATUS_HELP}\n\nDocs: docs/cli.md. Spec: RFC 8890 with docs/protocol.md.`)
+    .epilogue(`${EXIT_STATUS_HELP}\n\n${docsLine()}`)
     .wrap(Math.min(100, process.stdout.columns || 100))
     .fail((message, error) => {
       if (error) throw error;
-      warn(`${message}\nRun with --help for usage.`);
+      // yargs may report several failures of one command line: the first says enough.
+      if (exitCode === ExitCode.Usage) return;
       exitCode = ExitCode.Usage;
+      warn(`${describeFailure(message, mod)}\nRun ${helpFor(entry)} for usage.`);
     });
   applyOptions(y, GLOBAL_OPTIONS);
   for (const c of COMMANDS) {

@@ -6,6 +6,7 @@ import {
   MalformedPayloadError,
   NameTakenError,
   NotMemberError,
+  NotMpcrpServerError,
   NotOwnerError,
   NotRegisteredError,
   RoomExistsError,
@@ -78,6 +79,8 @@ export class MpcrpClient extends EventEmitter<ClientEvents> {
   readonly requestTimeout: number;
   #transport: Transport;
   #decoder: FrameDecoder;
+  /** A frame of a type MPCRP knows has arrived: the peer speaks MPCRP. */
+  #heard = false;
   #pending = new PendingRequests();
   #username: string | undefined;
   #extensions = new Set<Extension>();
@@ -305,10 +308,19 @@ export class MpcrpClient extends EventEmitter<ClientEvents> {
     try {
       for (const frame of this.#decoder.push(chunk)) {
         this.#onFrame?.('in', frame);
+        if (!this.#heard) {
+          if (!KNOWN_TYPES.has(frame.type)) throw new NotMpcrpServerError(printable(chunk));
+          this.#heard = true;
+        }
         this.#dispatch(frame);
       }
     } catch (error) {
-      if (error instanceof FrameTooLargeError) {
+      if (error instanceof NotMpcrpServerError) {
+        this.destroy(error);
+      } else if (error instanceof FrameTooLargeError && !this.#heard) {
+        // No frame yet, and the first "header" is out of bounds: another protocol answered.
+        this.destroy(new NotMpcrpServerError(printable(chunk), { cause: error }));
+      } else if (error instanceof FrameTooLargeError) {
         this.destroy(
           new ConnectionClosedError(`the server sent ${error.message}`, { cause: error }),
         );
@@ -365,4 +377,12 @@ export class MpcrpClient extends EventEmitter<ClientEvents> {
     this.#pending.rejectAll(error ?? new ConnectionClosedError('the connection was closed'));
     this.emit('close', error);
   }
+}
+
+/** Every frame type MPCRP defines (RFC 8890 and the extensions). */
+const KNOWN_TYPES: ReadonlySet<number> = new Set<number>(Object.values(MessageType));
+
+/** The start of what the peer sent, readable in an error message. */
+function printable(chunk: Buffer): string {
+  return chunk.toString('latin1', 0, Math.min(chunk.length, 24)).replace(/[^\x20-\x7e]/g, '.');
 }

@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { CWD, client, deadPort, inbox, run, server, start } from '../cli/cli-harness.js';
 
 const ECHO = fileURLToPath(new URL('../../bots/echo.ts', import.meta.url));
+const ANNOUNCER = fileURLToPath(new URL('../../examples/announcer.yaml', import.meta.url));
 
 const silent: net.Server[] = [];
 afterEach(async () => {
@@ -138,9 +139,22 @@ describe('mpcrp-bot run', () => {
   it('says what to do when no bot is given, or --port comes without --embedded', async () => {
     const result = await run(['run', '--server', 'mpcrp://127.0.0.1:1']);
     expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(/no bot to run/);
+    expect(result.stderr).toMatch(/nothing to run: name a bot file .*or announcements/);
     const port = await run(['run', ECHO, '--port', '0']);
     expect(port.code).toBe(2);
     expect(port.stderr).toMatch(/--port sets the port of the --embedded server/);
+  });
+
+  it('runs a config with announcements and no bots (examples/announcer.yaml)', async () => {
+    const s = await server();
+    const bot = start(['run', '-c', ANNOUNCER, '--server', s.url]);
+    await bot.waitForStderr(/(created|joined) room room=ops/);
+    const watcher = await client(s.url, 'watcher');
+    await watcher.joinRoom('team');
+    expect(await watcher.getUserList('team')).toContain('announcer');
+    bot.child.kill('SIGTERM');
+    const result = await bot.exited;
+    expect(result.code).toBe(0);
+    expect(result.stderr).not.toMatch(/nothing to run/);
   });
 });

@@ -108,9 +108,10 @@ async function run(argv: Record<string, unknown>): Promise<number> {
   }
   const logger = createLogger({ level: settings.log.level, format: settings.log.format });
   const bots = await loadBots(argv.files as string[] | undefined, settings.bots);
-  if (bots.length === 0) {
+  // A config with announcements and no bots is an announcer: a valid thing to run.
+  if (bots.length === 0 && !settings.announcements.some((a) => a.enabled)) {
     throw usage(
-      'no bot to run: name a bot file (mpcrp-bot run bots/echo.ts) or list bots under `bots:` in mpcrp-bot.yaml',
+      'nothing to run: name a bot file (mpcrp-bot run bots/echo.ts), or list bots under `bots:` or announcements under `announcements:` in mpcrp-bot.yaml',
     );
   }
   const presenceInterval =
@@ -275,7 +276,8 @@ function roomsOf(entry: AnyBotPlugin | PluginEntry): readonly string[] | undefin
 }
 
 function defaultUsername(bots: readonly LoadedBot[]): string {
-  const first = bots[0]!.name;
+  const first = bots[0]?.name;
+  if (first === undefined) return 'announcer';
   return isValidName('username', first) ? first : 'mpcrp-bot';
 }
 
