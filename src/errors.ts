@@ -26,6 +26,7 @@ export const ErrorCode = {
   Config: 'CONFIG_ERROR',
   Tls: 'TLS_ERROR',
   OutboxFull: 'OUTBOX_FULL',
+  HookTimeout: 'HOOK_TIMEOUT',
   NotInRoom: 'NOT_IN_ROOM',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -298,6 +299,23 @@ export class NotMpcrpServerError extends MpcrpError {
       ErrorCode.NotMpcrpServer,
       `this does not look like an MPCRP server: it answered ${JSON.stringify(firstBytes)}, ` +
         'which is no MPCRP frame (check the host and port; use mpcrps:// for a TLS listener)',
+      options,
+    );
+  }
+}
+
+/** A bot hook did not settle within its time budget and was abandoned. */
+export class HookTimeoutError extends MpcrpError {
+  override name = 'HookTimeoutError';
+  constructor(
+    readonly plugin: string,
+    readonly hook: string,
+    readonly budget: number,
+    options?: MpcrpErrorOptions,
+  ) {
+    super(
+      ErrorCode.HookTimeout,
+      `plugin '${plugin}': ${hook} did not settle within ${budget} ms; it was abandoned (a hook that waits on something slow needs its own timeout, or bot.task())`,
       options,
     );
   }

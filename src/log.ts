@@ -23,6 +23,22 @@ export interface LoggerOptions {
   scope?: string;
   /** Where lines go; default process.stderr. */
   write?: (line: string) => void;
+  /**
+   * Print the stack of an Error field (and of its causes) in `pretty` format. Default: at
+   * level debug (`-v`). The `json` format always has it, as `<field>Stack`.
+   */
+  stacks?: boolean;
+}
+
+/** An error's stack with its `cause` chain, as Node prints them. */
+export function stackOf(error: Error): string {
+  let out = error.stack ?? `${error.name}: ${error.message}`;
+  let cause: unknown = error.cause;
+  for (let depth = 0; cause instanceof Error && depth < 5; depth += 1) {
+    out += `\n  [cause]: ${cause.stack ?? cause.message}`;
+    cause = cause.cause;
+  }
+  return out;
 }
 
 const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 99 };
@@ -44,6 +60,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   const format = options.format ?? 'pretty';
   const write = options.write ?? ((line: string) => process.stderr.write(`${line}\n`));
   const threshold = RANK[level];
+  const stacks = options.stacks ?? level === 'debug';
 
   const emit = (
     lvl: Exclude<LogLevel, 'silent'>,
@@ -54,16 +71,20 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     const time = new Date().toISOString();
     if (format === 'json') {
       const extra: Record<string, unknown> = {};
-      for (const [k, v] of Object.entries(fields ?? {}))
+      for (const [k, v] of Object.entries(fields ?? {})) {
         extra[k] = v instanceof Error ? v.message : v;
+        if (v instanceof Error) extra[`${k}Stack`] = stackOf(v);
+      }
       write(JSON.stringify({ time, level: lvl, scope: options.scope, msg: message, ...extra }));
       return;
     }
     let line = `${time} ${lvl.toUpperCase().padEnd(5)} ${options.scope ? `[${options.scope}] ` : ''}${message}`;
+    let trace = '';
     for (const [k, v] of Object.entries(fields ?? {})) {
       if (v !== undefined) line += ` ${k}=${formatValue(v)}`;
+      if (stacks && v instanceof Error) trace += `\n    ${stackOf(v).replaceAll('\n', '\n    ')}`;
     }
-    write(line);
+    write(line + trace);
   };
 
   return {

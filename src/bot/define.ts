@@ -43,6 +43,10 @@ export function toPlugin(value: unknown, fallbackName?: string): BotPlugin | str
   if (value === null || typeof value !== 'object') {
     return value === undefined ? 'there is no default export' : `the export is a ${typeof value}`;
   }
+  // A TypeScript bot compiled as CommonJS and imported from ESM arrives as { default: bot }.
+  if ('default' in value && !('setup' in value)) {
+    return toPlugin((value as { default: unknown }).default, fallbackName);
+  }
   const def = value as Partial<Record<keyof BotDefinition, unknown>>;
   if (typeof def.name !== 'string' || !PLUGIN_NAME.test(def.name)) {
     return `name must be 1-64 letters, digits, '.', '-' or '_' (got ${describe(def.name)})`;

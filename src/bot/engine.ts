@@ -1,8 +1,21 @@
 import { ConfigError, PluginError } from '../errors.js';
 import { toPlugin } from './define.js';
 import type { BotEvent, BotHost } from './host.js';
-import { type InstanceConfig, PluginInstance } from './instance.js';
+import {
+  DEFAULT_HOOK_TIMEOUTS,
+  type HookTimeouts,
+  type InstanceConfig,
+  PluginInstance,
+} from './instance.js';
+import { LoopGuard, type LoopGuardOptions } from './loop-guard.js';
+import { type PluginFrame, within } from './plugin-scope.js';
 import type { BotPlugin, CommandInfo } from './types.js';
+
+export type { HookTimeouts } from './instance.js';
+export type { LoopGuardOptions } from './loop-guard.js';
+
+/** Default of `blockedWarn`: a hook that holds the event loop this long is logged. */
+export const DEFAULT_BLOCKED_WARN = 1000;
 
 /** A plugin with its per-bot settings from the config file. */
 export interface PluginEntry extends InstanceConfig {
@@ -18,6 +31,24 @@ export interface BotEngineOptions {
   pluginOptions?: Readonly<Record<string, Record<string, unknown>>>;
   /** Sees every plugin failure (already logged and passed to the plugin's onError). */
   onPluginError?: (err: PluginError) => void;
+  /**
+   * Time budgets in ms (0 = none): `start` 30 s for setup() and onStart, `stop` 30 s for
+   * onStop, `event` 10 s for one event in one plugin. A hook over budget is abandoned:
+   * logged with plugin and hook, reported to onError, and that plugin's queue goes on.
+   */
+  timeouts?: Partial<HookTimeouts>;
+  /** Log a hook whose synchronous part holds the event loop this long (ms). Default 1000; 0 off. */
+  blockedWarn?: number;
+  /** Loop protection (see LoopGuardOptions); `false` turns it off. Default 10 replies per sender per room per 10 s. */
+  loopGuard?: LoopGuardOptions | false;
+}
+
+/** A plugin busy with a hook, as `engine.busy()` lists it. */
+export interface BusyPlugin {
+  plugin: string;
+  hook: string;
+  /** Epoch ms when the hook began. */
+  since: number;
 }
 
 export interface BotEngine {
@@ -39,6 +70,18 @@ export interface BotEngine {
   remove(name: string): Promise<boolean>;
   /** Resolves when no handler, setup or job is running. */
   idle(): Promise<void>;
+  /**
+   * Resolves once every plugin given at creation has run setup(), with the failures (each a
+   * PluginError naming the plugin; a failed plugin is not loaded). Never rejects.
+   */
+  ready(): Promise<PluginError[]>;
+  /**
+   * Unloads the plugin version that `frame` belongs to (what `run` does with a plugin whose
+   * stray exception reached the process). False when that version is no longer loaded.
+   */
+  unload(frame: PluginFrame): Promise<boolean>;
+  /** Plugins in the middle of a hook now, with the hook and since when. */
+  busy(): BusyPlugin[];
   /** Names of the loaded plugins. */
   plugins(): string[];
   /** Rooms the plugins ask to be in (their `rooms`), for the runtime to join. */
@@ -61,7 +104,10 @@ export function createBotEngine(options: BotEngineOptions): BotEngine {
       `prefix: ${JSON.stringify(prefix)} is not a command prefix (expected 1-8 characters without spaces, e.g. '!')`,
     ]);
   }
+  const timeouts: HookTimeouts = { ...DEFAULT_HOOK_TIMEOUTS, ...options.timeouts };
+  const guard = new LoopGuard(options.loopGuard, host.logger);
   const instances = new Map<string, PluginInstance>();
+  const setups: Promise<PluginError | undefined>[] = [];
   let started = false;
   let running = 0;
   const waiters: (() => void)[] = [];
@@ -102,7 +148,33 @@ export function createBotEngine(options: BotEngineOptions): BotEngine {
       commands,
       track,
       onError: options.onPluginError,
+      timeouts,
+      blockedWarn: options.blockedWarn ?? DEFAULT_BLOCKED_WARN,
+      guard,
     });
+
+  const startOne = async (i: PluginInstance): Promise<void> => {
+    i.stopping = false;
+    i.startJobs();
+    await i.enqueue((turn) => i.handleLifecycle('start', turn), timeouts.start, true);
+  };
+
+  /** Stops one plugin within the stop budget, however stuck its queue is. */
+  const stopOne = async (i: PluginInstance): Promise<void> => {
+    i.stopping = true;
+    i.stopJobs();
+    i.scope.stop();
+    const stopped = i.enqueue((turn) => i.handleLifecycle('stop', turn), timeouts.stop, true);
+    if ((await within(stopped, timeouts.stop)) === 'late') {
+      i.log.error(
+        `still busy after the stop budget of ${timeouts.stop} ms; stopped without onStop`,
+        {
+          plugin: i.name,
+          hook: i.busy?.hook ?? 'onStop',
+        },
+      );
+    }
+  };
 
   const warnDuplicates = (instance: PluginInstance) => {
     for (const cmd of instance.hooks.commands) {
@@ -116,6 +188,7 @@ export function createBotEngine(options: BotEngineOptions): BotEngine {
   const drop = (instance: PluginInstance) => {
     instance.alive = false;
     instance.stopJobs();
+    instance.scope.close();
     if (instances.get(instance.name) === instance) instances.delete(instance.name);
   };
 
@@ -130,6 +203,7 @@ export function createBotEngine(options: BotEngineOptions): BotEngine {
       case 'destroyed': {
         // The bot's own messages and its own joins are not news to its plugins.
         if (event.kind === 'message' && event.sender === host.username) return;
+        if (event.kind === 'message' && guard.ignores(event.sender)) return;
         if (
           (event.kind === 'join' || event.kind === 'leave' || event.kind === 'rename') &&
           event.user === host.username
@@ -137,23 +211,23 @@ export function createBotEngine(options: BotEngineOptions): BotEngine {
           return;
         }
         const targets = all.filter((i) => i.acts(event.room));
-        await Promise.all(targets.map((i) => i.enqueue(() => i.handleRoomEvent(event))));
+        await Promise.all(targets.map((i) => i.enqueue((turn) => i.handleRoomEvent(event, turn))));
         return;
       }
       case 'start':
         if (started) return;
         started = true;
-        for (const i of all) i.startJobs();
-        await Promise.all(all.map((i) => i.enqueue(() => i.handleLifecycle('start'))));
+        await Promise.all(all.map(startOne));
         return;
       case 'stop':
         if (!started) return;
         started = false;
-        for (const i of all) i.stopJobs();
-        await Promise.all(all.map((i) => i.enqueue(() => i.handleLifecycle('stop'))));
+        await Promise.all(all.map(stopOne));
         return;
       case 'reconnect':
-        await Promise.all(all.map((i) => i.enqueue(() => i.handleLifecycle('reconnect'))));
+        await Promise.all(
+          all.map((i) => i.enqueue((turn) => i.handleLifecycle('reconnect', turn))),
+        );
         return;
       default:
         host.logger.warn('ignored an unknown bot event', {
@@ -174,10 +248,18 @@ export function createBotEngine(options: BotEngineOptions): BotEngine {
     // Started now, so a synchronous setup() has registered its commands before this returns;
     // queued first, so no event reaches the plugin before setup() is done.
     const ready = instance.setup().then(
-      () => warnDuplicates(instance),
-      () => drop(instance),
+      () => {
+        warnDuplicates(instance);
+        return undefined;
+      },
+      (err: PluginError) => {
+        drop(instance);
+        return err;
+      },
     );
-    void instance.enqueue(() => ready);
+    setups.push(ready);
+    // setup() keeps its own (start) budget, so the queue waits for it without one.
+    void instance.enqueue(() => ready.then(() => undefined), 0);
   }
 
   const engine: BotEngine = {
@@ -201,19 +283,32 @@ export function createBotEngine(options: BotEngineOptions): BotEngine {
       if (old) await engine.remove(old.name);
       instances.set(instance.name, instance);
       warnDuplicates(instance);
-      if (started) {
-        instance.startJobs();
-        await instance.enqueue(() => instance.handleLifecycle('start'));
-      }
+      if (started) await startOne(instance);
     },
     async remove(name) {
       const instance = instances.get(name);
       if (!instance) return false;
       instances.delete(name);
-      instance.stopJobs();
-      if (started) await instance.enqueue(() => instance.handleLifecycle('stop'));
+      if (started) await stopOne(instance);
       drop(instance);
       return true;
+    },
+    async ready() {
+      const failures = await Promise.all(setups);
+      return failures.filter((f): f is PluginError => f !== undefined);
+    },
+    async unload(frame) {
+      const instance = instances.get(frame.plugin);
+      if (!instance || instance !== frame.owner) return false;
+      return engine.remove(frame.plugin);
+    },
+    busy() {
+      const out: BusyPlugin[] = [];
+      for (const i of instances.values()) {
+        const busy = i.busy;
+        if (busy) out.push({ plugin: i.name, ...busy });
+      }
+      return out;
     },
     async idle() {
       while (running > 0) await new Promise<void>((resolve) => waiters.push(resolve));

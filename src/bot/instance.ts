@@ -1,8 +1,10 @@
-import { PluginError } from '../errors.js';
+import { HookTimeoutError, PluginError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { type ScheduledJob, schedule } from '../schedule/scheduler.js';
 import type { BotEvent, BotHost } from './host.js';
+import type { LoopGuard, Trigger } from './loop-guard.js';
 import { parseCommand } from './parse-command.js';
+import { inFrame, type PluginFrame, PluginScope, within } from './plugin-scope.js';
 import { BotSetup, emptyHooks, type Hooks } from './registry.js';
 import type {
   AnyContext,
@@ -25,6 +27,34 @@ export interface InstanceDeps {
   onError?: (err: PluginError) => void;
   /** Wraps work that idle() must wait for. */
   track: <T>(work: Promise<T>) => Promise<T>;
+  /** Time budgets of hooks, in ms. */
+  timeouts: HookTimeouts;
+  /** Milliseconds of synchronous work after which a hook is logged as blocking; 0 = off. */
+  blockedWarn: number;
+  guard: LoopGuard;
+}
+
+/** How long a hook may take before it is abandoned, in milliseconds (0 = no limit). */
+export interface HookTimeouts {
+  /** `setup()` and `onStart`. Default 30,000. */
+  start: number;
+  /** `onStop` (and the wait for an event already running when the bot stops). Default 30,000. */
+  stop: number;
+  /** One event for one plugin: middleware and every hook it reaches, a cron fire. Default 10,000. */
+  event: number;
+}
+
+export const DEFAULT_HOOK_TIMEOUTS: HookTimeouts = Object.freeze({
+  start: 30_000,
+  stop: 30_000,
+  event: 10_000,
+});
+
+/** One piece of queued work: which hook it is in, and whether it was given up on. */
+interface Turn {
+  hook: string | undefined;
+  since: number;
+  abandoned: boolean;
 }
 
 export interface InstanceConfig {
@@ -55,8 +85,13 @@ export class PluginInstance {
   readonly #info: BotInfo;
   #tail: Promise<void> = Promise.resolve();
   #jobs: ScheduledJob[] = [];
+  #turn: Turn | undefined;
+  /** The timers and tasks this plugin made (`bot.setTimeout`, `bot.task`...). */
+  readonly scope: PluginScope;
   /** False once unloaded or failed: queued work is skipped and sends are dropped. */
   alive = true;
+  #stopping = false;
+  #shedding = false;
 
   constructor(plugin: BotPlugin, config: InstanceConfig, deps: InstanceDeps) {
     this.#plugin = plugin;
@@ -73,20 +108,59 @@ export class PluginInstance {
       prefix: deps.prefix,
       commands: deps.commands,
     });
+    this.scope = new PluginScope((hook, fn) => this.#run(hook, fn, undefined, undefined));
   }
 
-  /** Runs setup(); on failure reports it, marks the instance dead and rethrows the PluginError. */
+  /**
+   * Runs setup() within the start budget; on failure (or when it does not settle in time)
+   * reports it, marks the instance dead and rethrows the PluginError.
+   */
   async setup(): Promise<void> {
-    const api = new BotSetup(this.name, this.#options, this.log, this.#deps.prefix, this.hooks);
+    const api = new BotSetup(
+      this.name,
+      this.#options,
+      this.log,
+      this.#deps.prefix,
+      this.hooks,
+      this.scope,
+    );
+    let failure: { error: unknown } | undefined;
     try {
-      await this.#plugin.setup(api);
+      // Called synchronously, so a synchronous setup() has registered its hooks on return.
+      const result = this.#call('setup', () => this.#plugin.setup(api));
+      const settled = Promise.resolve(result).catch((error: unknown) => {
+        failure = { error };
+      });
+      const budget = this.#deps.timeouts.start;
+      if ((await within(settled, budget)) === 'late') {
+        failure = { error: new HookTimeoutError(this.name, 'setup', budget) };
+      }
     } catch (error) {
-      this.alive = false;
-      const err = await this.#report(error, 'setup');
-      throw err;
+      failure = { error };
     } finally {
       api.seal();
     }
+    if (failure) {
+      this.alive = false;
+      this.scope.close();
+      throw await this.#report(failure.error, 'setup');
+    }
+  }
+
+  /** Set while the bot stops: after a hook is abandoned then, queued events are dropped. */
+  get stopping(): boolean {
+    return this.#stopping;
+  }
+
+  set stopping(value: boolean) {
+    this.#stopping = value;
+    if (!value) this.#shedding = false;
+  }
+
+  /** The hook this plugin is busy with in its queue, and since when (epoch ms). */
+  get busy(): { hook: string; since: number } | undefined {
+    const turn = this.#turn;
+    return turn?.hook === undefined ? undefined : { hook: turn.hook, since: turn.since };
   }
 
   /** Whether this plugin acts in `room` (its `rooms`, or config enable/disable). */
@@ -100,15 +174,49 @@ export class PluginInstance {
     return [...(this.#rooms ?? [])];
   }
 
-  /** Queues `task` behind this plugin's earlier work; never rejects. */
-  enqueue(task: () => Promise<void>): Promise<void> {
-    const run = this.#tail.then(() => (this.alive ? task() : undefined));
+  /**
+   * Queues `task` behind this plugin's earlier work; never rejects. When it has not settled
+   * within `budget` ms it is abandoned: logged, reported to onError, whatever it sends later
+   * is dropped, and the queue goes on.
+   */
+  enqueue(
+    task: (turn: Turn) => Promise<void>,
+    budget: number = this.#deps.timeouts.event,
+    lifecycle = false,
+  ): Promise<void> {
+    const run = this.#tail.then(() => {
+      if (!this.alive) return;
+      // A stuck bot that is stopping does not get to chew through its backlog first.
+      if (this.#shedding && !lifecycle) return;
+      return this.#take(task, budget);
+    });
     this.#tail = run.catch((error) => this.log.error('internal error', { error }));
     return this.#deps.track(this.#tail);
   }
 
-  handleRoomEvent(event: RoomEvent): Promise<void> {
-    const base = this.#base();
+  async #take(task: (turn: Turn) => Promise<void>, budget: number): Promise<void> {
+    const turn: Turn = { hook: undefined, since: Date.now(), abandoned: false };
+    this.#turn = turn;
+    const work = task(turn);
+    try {
+      if ((await within(work, budget)) === 'late') {
+        turn.abandoned = true;
+        if (this.stopping && !this.#shedding) {
+          this.#shedding = true;
+          this.log.warn('stopping: dropped the events still queued behind the abandoned hook');
+        }
+        const hook = turn.hook ?? 'an event';
+        // Not awaited: the plugin's onError may be as stuck as the hook was.
+        void this.#report(new HookTimeoutError(this.name, hook, budget), hook);
+      }
+    } finally {
+      if (this.#turn === turn) this.#turn = undefined;
+    }
+  }
+
+  handleRoomEvent(event: RoomEvent, turn?: Turn): Promise<void> {
+    const trigger = event.kind === 'message' ? event : undefined;
+    const base = this.#base(turn, trigger);
     const reply = (text: string) => base.send(event.room, text);
     const users = (room?: string) => base.users(room ?? event.room);
     switch (event.kind) {
@@ -124,38 +232,44 @@ export class PluginInstance {
           reply,
           users,
         };
-        return this.#pipeline(ctx, () => this.#runMessageHooks(ctx));
+        return this.#pipeline(ctx, turn, () => this.#runMessageHooks(ctx, turn));
       }
       case 'join':
       case 'leave': {
         const ctx = { ...base, kind: event.kind, room: event.room, user: event.user, reply, users };
         const list = event.kind === 'join' ? this.hooks.join : this.hooks.leave;
         const label = event.kind === 'join' ? 'onJoin' : 'onLeave';
-        return this.#pipeline(ctx, () => this.#runAll(label, list as Handler<typeof ctx>[], ctx));
+        return this.#pipeline(ctx, turn, () =>
+          this.#runAll(label, list as Handler<typeof ctx>[], ctx, turn),
+        );
       }
       case 'rename': {
         const ctx = { ...base, kind: 'rename' as const, room: event.room, reply, users };
         const full = { ...ctx, user: event.user, old: event.old };
-        return this.#pipeline(full, () => this.#runAll('onRename', this.hooks.rename, full));
+        return this.#pipeline(full, turn, () =>
+          this.#runAll('onRename', this.hooks.rename, full, turn),
+        );
       }
       case 'userlist': {
         const ctx = { ...base, kind: 'userlist' as const, room: event.room, reply };
         const full = { ...ctx, users: Object.freeze([...event.users]) };
-        return this.#pipeline(full, () => this.#runAll('onUserList', this.hooks.userlist, full));
+        return this.#pipeline(full, turn, () =>
+          this.#runAll('onUserList', this.hooks.userlist, full, turn),
+        );
       }
       case 'destroyed': {
         const ctx = { ...base, kind: 'destroyed' as const, room: event.room };
-        return this.#pipeline(ctx, () =>
-          this.#runAll('onRoomDestroyed', this.hooks.destroyed, ctx),
+        return this.#pipeline(ctx, turn, () =>
+          this.#runAll('onRoomDestroyed', this.hooks.destroyed, ctx, turn),
         );
       }
     }
   }
 
-  handleLifecycle(kind: Lifecycle): Promise<void> {
-    const ctx: LifecycleContext = { ...this.#base(), kind };
+  handleLifecycle(kind: Lifecycle, turn?: Turn): Promise<void> {
+    const ctx: LifecycleContext = { ...this.#base(turn), kind };
     const label = kind === 'start' ? 'onStart' : kind === 'stop' ? 'onStop' : 'onReconnect';
-    return this.#runAll(label, this.hooks[kind], ctx);
+    return this.#runAll(label, this.hooks[kind], ctx, turn);
   }
 
   /** Schedules this plugin's cron jobs; each fire is queued like an event. */
@@ -167,15 +281,15 @@ export class PluginInstance {
         spec.expr,
         { timezone: spec.timezone, name: `${this.name} ${spec.expr}`, logger: this.log },
         ({ run, scheduledAt }) =>
-          this.enqueue(() => {
+          this.enqueue((turn) => {
             const ctx = {
-              ...this.#base(),
+              ...this.#base(turn),
               kind: 'cron' as const,
               expr: spec.expr,
               run,
               scheduledAt,
             };
-            return this.#run(label, spec.handler, ctx);
+            return this.#run(label, () => spec.handler(ctx), ctx, turn);
           }),
       );
       this.#jobs.push(job);
@@ -186,7 +300,11 @@ export class PluginInstance {
     for (const job of this.#jobs.splice(0)) job.stop();
   }
 
-  #base(): BaseContext {
+  /**
+   * What every context has. `turn` is the queued work the context belongs to (its sends are
+   * dropped once it was abandoned); `trigger` the message being answered (loop protection).
+   */
+  #base(turn?: Turn, trigger?: Trigger): BaseContext {
     const host = this.#deps.host;
     return {
       bot: this.#info,
@@ -198,6 +316,17 @@ export class PluginInstance {
           this.log.warn('dropped a message sent after the bot was unloaded', { room });
           return;
         }
+        if (turn?.abandoned) {
+          this.log.warn(
+            'dropped a message sent by a hook that was abandoned (over its time budget)',
+            {
+              room,
+              hook: turn.hook,
+            },
+          );
+          return;
+        }
+        if (trigger && !this.#deps.guard.allow(trigger)) return;
         host.send(room, text);
       },
       users: (room) => host.users(room),
@@ -214,39 +343,79 @@ export class PluginInstance {
   }
 
   /** Middleware first, then `hooks` when the last middleware calls next(). */
-  async #pipeline(ctx: EventContext, hooks: () => Promise<void>): Promise<void> {
+  async #pipeline(
+    ctx: EventContext,
+    turn: Turn | undefined,
+    hooks: () => Promise<void>,
+  ): Promise<void> {
     if (this.hooks.middleware.size === 0) return hooks();
-    try {
-      await this.hooks.middleware.run(ctx, hooks);
-    } catch (error) {
-      await this.#report(error, 'middleware', ctx);
-    }
+    await this.#run('middleware', () => this.hooks.middleware.run(ctx, hooks), ctx, turn);
   }
 
-  async #runMessageHooks(ctx: MessageContext): Promise<void> {
+  async #runMessageHooks(ctx: MessageContext, turn: Turn | undefined): Promise<void> {
     for (const hook of this.hooks.message) {
+      if (turn?.abandoned) return;
       if (hook.type === 'message') {
-        await this.#run(hook.label, hook.handler, ctx);
+        await this.#run(hook.label, () => hook.handler(ctx), ctx, turn);
       } else if (hook.type === 'hear') {
         hook.pattern.lastIndex = 0;
         const match = hook.pattern.exec(ctx.text);
-        if (match) await this.#run(hook.label, hook.handler, { ...ctx, match });
+        if (match) {
+          const hctx = { ...ctx, match };
+          await this.#run(hook.label, () => hook.handler(hctx), hctx, turn);
+        }
       } else if (ctx.command?.name === hook.name) {
-        await this.#run(hook.label, hook.handler, { ...ctx, command: ctx.command });
+        const cctx = { ...ctx, command: ctx.command };
+        await this.#run(hook.label, () => hook.handler(cctx), cctx, turn);
       }
     }
   }
 
-  async #runAll<C extends AnyContext>(label: string, list: Handler<C>[], ctx: C): Promise<void> {
-    for (const handler of list) await this.#run(label, handler, ctx);
+  async #runAll<C extends AnyContext>(
+    label: string,
+    list: Handler<C>[],
+    ctx: C,
+    turn: Turn | undefined,
+  ): Promise<void> {
+    for (const handler of list) {
+      if (turn?.abandoned) return;
+      await this.#run(label, () => handler(ctx), ctx, turn);
+    }
   }
 
-  async #run<C extends AnyContext>(label: string, handler: Handler<C>, ctx: C): Promise<void> {
+  /** Runs one piece of plugin code as this plugin's (frame, timing), reporting its failure. */
+  async #run(
+    label: string,
+    fn: () => unknown,
+    ctx: AnyContext | undefined,
+    turn: Turn | undefined,
+  ): Promise<void> {
+    const outer = turn?.hook;
+    if (turn && label !== 'middleware') turn.hook = label;
     try {
-      await handler(ctx);
+      await this.#call(label, fn);
     } catch (error) {
-      await this.#report(error, label, ctx);
+      if (!turn?.abandoned) await this.#report(error, label, ctx);
+      else this.log.debug('an abandoned hook failed later', { hook: label, error });
+    } finally {
+      if (turn && !turn.abandoned) turn.hook = outer;
     }
+  }
+
+  /** Calls plugin code inside its frame; logs when its synchronous part held the loop. */
+  #call<T>(hook: string, fn: () => T): T {
+    const frame: PluginFrame = { plugin: this.name, hook, owner: this };
+    return inFrame(frame, fn, this.#onBlocked(hook), this.#deps.blockedWarn);
+  }
+
+  #onBlocked(hook: string): (ms: number) => void {
+    return (ms) =>
+      this.log.warn(`${hook} held the event loop for ${Math.round(ms)} ms; every bot waited`, {
+        plugin: this.name,
+        hook,
+        ms: Math.round(ms),
+        hint: 'move CPU-heavy work to a worker thread, or split it with await',
+      });
   }
 
   /** Logs the failure, hands it to the plugin's onError hooks and the engine; never throws. */
@@ -255,12 +424,35 @@ export class PluginInstance {
       error instanceof PluginError && error.plugin === this.name
         ? error
         : new PluginError(this.name, hook, { cause: error });
-    this.log.error(`${err.hook} failed`, { plugin: this.name, hook: err.hook, error: err.cause });
+    const timedOut = err.cause instanceof HookTimeoutError ? err.cause : undefined;
+    if (timedOut) {
+      this.log.error(`${err.hook} did not settle within ${timedOut.budget} ms; abandoned it`, {
+        plugin: this.name,
+        hook: err.hook,
+        budget: `${timedOut.budget}ms`,
+      });
+    } else {
+      this.log.error(`${err.hook} failed`, { plugin: this.name, hook: err.hook, error: err.cause });
+    }
     for (const onError of this.hooks.error) {
+      let failed: { error: unknown } | undefined;
       try {
-        await onError(err, ctx);
-      } catch (failure) {
-        this.log.error('onError failed', { plugin: this.name, hook: 'onError', error: failure });
+        const result = this.#call('onError', () => onError(err, ctx));
+        const settled = Promise.resolve(result).catch((error: unknown) => {
+          failed = { error };
+        });
+        if ((await within(settled, this.#deps.timeouts.event)) === 'late') {
+          this.log.error('onError did not settle in time; abandoned it', { plugin: this.name });
+        }
+      } catch (error) {
+        failed = { error };
+      }
+      if (failed) {
+        this.log.error('onError failed', {
+          plugin: this.name,
+          hook: 'onError',
+          error: failed.error,
+        });
       }
     }
     try {

@@ -1,9 +1,9 @@
 import { stat } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { PluginLoadError } from '../errors.js';
 import { toPlugin, VALID_EXPORT } from './define.js';
+import { forgetCommonJs, RELOAD_PARAM, trackImports } from './reload-graph.js';
 import type { BotPlugin } from './types.js';
 
 const TS = new Set(['.ts', '.mts']);
@@ -11,8 +11,9 @@ const JS = new Set(['.js', '.mjs']);
 
 export interface LoadBotOptions {
   /**
-   * Import a new copy of the file instead of the cached module (for `--watch`). Only the
-   * file itself is re-read; modules it imports stay cached.
+   * Import a new copy of the file instead of the cached module (for `--watch`). The project
+   * files it imports are re-read too when {@link enableReloads} ran before the first load;
+   * packages (node_modules, mpcrp-bot) stay cached.
    */
   fresh?: boolean;
 }
@@ -58,7 +59,24 @@ export async function loadBotFile(file: string, options: LoadBotOptions = {}): P
 }
 
 let tsxReady: Promise<unknown> | undefined;
-const requireCache = createRequire(import.meta.url).cache;
+
+const registerTsx = () => {
+  tsxReady ??= Promise.all([
+    import('tsx/esm/api').then(({ register }) => register()),
+    import('tsx/cjs/api').then(({ register }) => register()),
+  ]);
+  return tsxReady;
+};
+
+/**
+ * Makes `loadBotFile(file, { fresh: true })` re-read the project modules a bot imports, and
+ * records them (see `importsOf`) so `--watch` can watch them. Call before loading the bots.
+ */
+export async function enableReloads(): Promise<void> {
+  // After tsx, so the hook sees the .ts files tsx resolves.
+  await registerTsx();
+  trackImports();
+}
 
 /**
  * tsx is registered once, process-wide (ESM and CommonJS hooks: a .ts file outside a
@@ -71,18 +89,12 @@ async function importModule(
   ts: boolean,
   fresh: boolean,
 ): Promise<Record<string, unknown>> {
-  if (ts) {
-    tsxReady ??= Promise.all([
-      import('tsx/esm/api').then(({ register }) => register()),
-      import('tsx/cjs/api').then(({ register }) => register()),
-    ]);
-    await tsxReady;
-  }
+  if (ts) await registerTsx();
   const url = pathToFileURL(file);
   if (fresh) {
     // A query makes ESM load anew; a file run as CommonJS is also cached by path.
-    Reflect.deleteProperty(requireCache, file);
-    url.search = `reload=${++generation}`;
+    forgetCommonJs(file);
+    url.searchParams.set(RELOAD_PARAM, String(++generation));
   }
   return import(url.href);
 }

@@ -3,10 +3,12 @@ import type { Logger } from '../log.js';
 import { CRON_EXPECTED, cronProblem, timezoneProblem } from '../schedule/cron.js';
 import { Composer, type Middleware } from './composer.js';
 import { COMMAND_NAME } from './parse-command.js';
+import type { PluginScope } from './plugin-scope.js';
 import type {
   AnyContext,
   Awaitable,
   Bot,
+  BotTimer,
   CommandContext,
   CommandInfo,
   CommandMeta,
@@ -21,6 +23,7 @@ import type {
   MessageContext,
   RenameContext,
   RoomDestroyedContext,
+  TaskOptions,
   UserListContext,
 } from './types.js';
 
@@ -75,6 +78,7 @@ export function emptyHooks<O>(): Hooks<O> {
 export class BotSetup<O> implements Bot<O> {
   readonly #hooks: Hooks<O>;
   readonly #prefix: string;
+  readonly #scope: PluginScope;
   #sealed = false;
 
   constructor(
@@ -83,9 +87,24 @@ export class BotSetup<O> implements Bot<O> {
     readonly log: Logger,
     prefix: string,
     hooks: Hooks<O>,
+    scope: PluginScope,
   ) {
     this.#prefix = prefix;
     this.#hooks = hooks;
+    this.#scope = scope;
+  }
+
+  // Timers and tasks are not hooks: the plugin keeps `bot` and may start them at any time.
+  setTimeout(fn: () => Awaitable<unknown>, ms: number): BotTimer {
+    return this.#scope.setTimeout(fn, ms);
+  }
+
+  setInterval(fn: () => Awaitable<unknown>, ms: number): BotTimer {
+    return this.#scope.setInterval(fn, ms);
+  }
+
+  task(fn: (signal: AbortSignal) => Awaitable<unknown>, options?: TaskOptions): Promise<void> {
+    return this.#scope.task(fn, options);
   }
 
   /** After setup() the hook lists are final: a late registration would be silently half-wired. */

@@ -16,7 +16,7 @@ export interface CommandInfo {
   readonly name: string;
   readonly description: string;
   /** Argument synopsis shown by help, e.g. `<count>d<sides>`. */
-  readonly usage?: string;
+  readonly usage?: string | undefined;
 }
 
 /** A message parsed as `<prefix><name> <args>`. */
@@ -168,16 +168,16 @@ export type Handler<C> = (ctx: C) => Awaitable<unknown>;
 export interface CommandMeta {
   description: string;
   /** Argument synopsis for help, e.g. `<count>d<sides>`. */
-  usage?: string;
+  usage?: string | undefined;
 }
 
 export interface CronOptions {
   /** IANA time zone, default the machine's. */
-  timezone?: string;
+  timezone?: string | undefined;
 }
 
 /** The object `setup(bot)` receives: register hooks on it. Every method returns it for chaining. */
-export interface Bot<O = DefaultOptions> {
+export interface Bot<O = DefaultOptions> extends PluginTimers {
   /** This plugin's name. */
   readonly name: string;
   readonly options: O;
@@ -214,15 +214,46 @@ export interface Bot<O = DefaultOptions> {
   cron(expr: string, fn: Handler<CronContext<O>>): this;
 }
 
+/** Timers and background tasks that belong to one plugin (part of `Bot`). */
+export interface PluginTimers {
+  /**
+   * Runs `fn` once after `ms`, as this plugin's code: a throw or rejection goes to its
+   * `onError` hooks (hook `setTimeout`), never to the process. Cleared when the bot stops,
+   * is unloaded or reloaded. Callable in setup and in any hook.
+   */
+  setTimeout(fn: () => Awaitable<unknown>, ms: number): BotTimer;
+  /** Runs `fn` every `ms`, like `setTimeout` above (hook `setInterval`). */
+  setInterval(fn: () => Awaitable<unknown>, ms: number): BotTimer;
+  /**
+   * Runs background work that belongs to this plugin: a rejection goes to its `onError`
+   * (hook `task NAME`), and `signal` aborts when the bot stops, is unloaded or reloaded.
+   * Resolves when `fn` has settled; never rejects.
+   */
+  task(fn: (signal: AbortSignal) => Awaitable<unknown>, options?: TaskOptions): Promise<void>;
+}
+
+/** A timer made by `bot.setTimeout` / `bot.setInterval`. */
+export interface BotTimer {
+  /** Cancels it (no-op when it already ran or was cleared). */
+  clear(): void;
+  /** False once it ran (setTimeout), was cleared, or the bot stopped. */
+  readonly active: boolean;
+}
+
+export interface TaskOptions {
+  /** Shown in logs and `err.hook` (`task NAME`); default a number. */
+  name?: string | undefined;
+}
+
 /** What `defineBot` takes. */
 export interface BotDefinition<O = DefaultOptions> {
   /** Unique among loaded bots; used in logs, errors and config. */
   name: string;
-  description?: string;
+  description?: string | undefined;
   /** Rooms this bot works in (the runtime joins them); default: every room the bot is in. */
-  rooms?: readonly string[];
+  rooms?: readonly string[] | undefined;
   /** Options used where the config file gives none. */
-  defaults?: Partial<O>;
+  defaults?: Partial<O> | undefined;
   setup(bot: Bot<O>): Awaitable<void>;
 }
 

@@ -1,4 +1,9 @@
-import { type BotEngine, createBotEngine, type PluginEntry } from '../bot/engine.js';
+import {
+  type BotEngine,
+  type BotEngineOptions,
+  createBotEngine,
+  type PluginEntry,
+} from '../bot/engine.js';
 import type { AnyBotPlugin } from '../bot/types.js';
 import type { MpcrpClient } from '../client/index.js';
 import type { Announcement, AnnouncementDelivery } from '../schedule/announcements.js';
@@ -17,6 +22,14 @@ export interface RuntimeOptions extends RuntimeCoreOptions {
    * `command` runs as if said in the room by nobody (sender undefined).
    */
   announcements?: readonly Announcement[];
+  /** Hook time budgets (see BotEngineOptions.timeouts). */
+  timeouts?: BotEngineOptions['timeouts'];
+  /** Log a hook holding the event loop this long (ms). Default 1000. */
+  blockedWarn?: number;
+  /** Loop protection between bots (see LoopGuardOptions). */
+  loopGuard?: BotEngineOptions['loopGuard'];
+  /** Sees every plugin failure, already logged and passed to the plugin's onError. */
+  onPluginError?: BotEngineOptions['onPluginError'];
 }
 
 /** A running bot: connection, rooms, presence, outbox and the plugin engine. */
@@ -75,6 +88,10 @@ export function createRuntime(options: RuntimeOptions): BotRuntime {
     host: core.host,
     plugins: options.plugins ?? [],
     ...(options.prefix !== undefined ? { prefix: options.prefix } : {}),
+    ...(options.timeouts ? { timeouts: options.timeouts } : {}),
+    ...(options.blockedWarn !== undefined ? { blockedWarn: options.blockedWarn } : {}),
+    ...(options.loopGuard !== undefined ? { loopGuard: options.loopGuard } : {}),
+    ...(options.onPluginError ? { onPluginError: options.onPluginError } : {}),
   });
   core.attach(engine);
   for (const room of engine.rooms()) core.want(room);

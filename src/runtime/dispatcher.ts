@@ -57,7 +57,11 @@ export class Dispatcher {
     }
     if (this.#stopping && event.kind !== 'stop') return;
     this.#dispatched += 1;
-    const p = this.guard(event.kind, () => this.#engine?.handleEvent(event));
+    this.track(this.guard(event.kind, () => this.#engine?.handleEvent(event)));
+  }
+
+  /** Counts `p` as running until it settles (idle() and stop() wait for it). */
+  track(p: Promise<void>): void {
     this.#pending.add(p);
     void p.finally(() => this.#pending.delete(p));
   }

@@ -290,7 +290,9 @@ export class RuntimeCore extends EventEmitter<RuntimeEvents> {
       this.#events.dispatch({ kind: 'reconnect' });
     } else {
       this.#engineStarted = true;
-      await this.#events.guard('start', () => this.#events.engine?.start());
+      // Not awaited: each plugin's onStart is queued first in that plugin's own queue, so a
+      // slow or hung onStart holds up only its own plugin's events.
+      this.#events.track(this.#events.guard('start', () => this.#events.engine?.start()));
       this.#events.release();
     }
     this.emit('ready', { reconnected: reconnecting });

@@ -70,52 +70,79 @@ export function schedule(
     );
   }
 
+  // croner computes the fire times (time zones, DST); the timer is ours. croner's own wakes
+  // every 30 s to notice clock changes, which under fake timers costs ~0.6 s of real time
+  // per simulated day; one timer per fire, re-checked at least every MAX_WAIT, is as safe.
+  const cron = new Cron(expr, {
+    timezone: options.timezone,
+    startAt: options.startAt,
+    stopAt: options.stopAt,
+  });
+  const maxRuns = options.maxRuns ?? Number.POSITIVE_INFINITY;
   let runs = 0;
-  let lastSkipped = 0;
-  const dueAt = (self: Cron, now: Date) =>
-    self.previousRuns(1, new Date(now.getTime() + 1))[0] ?? now;
-  const cron: Cron = new Cron(
-    expr,
-    {
-      timezone: options.timezone,
-      startAt: options.startAt,
-      stopAt: options.stopAt,
-      maxRuns: options.maxRuns,
-      protect: (self) => {
-        // croner re-checks a blocked job more than once per due time; log each skip once.
-        const due = dueAt(self, new Date());
-        if (due.getTime() === lastSkipped) return;
-        lastSkipped = due.getTime();
-        logger.warn('skipped a fire: the previous run is still going', { job: name, due });
-      },
-    },
-    async (self) => {
-      runs += 1;
-      const now = self.currentRun() ?? new Date();
-      // The timer can be late (a busy loop, a suspended laptop): report the time that was due.
-      const scheduledAt = dueAt(self, now);
+  let running = false;
+  let stopped = false;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let lastDue: Date | undefined;
+
+  const wait = (due: Date) => {
+    const ms = Math.min(Math.max(due.getTime() - Date.now(), 0), MAX_WAIT);
+    timer = setTimeout(() => check(due), ms);
+  };
+  const arm = () => {
+    if (stopped || runs >= maxRuns) return;
+    // After a fire, the next one after it; never the same due time twice.
+    const from = lastDue && lastDue.getTime() > Date.now() ? lastDue : undefined;
+    const next = cron.nextRun(from);
+    if (next) wait(next);
+  };
+  const check = (due: Date) => {
+    timer = undefined;
+    if (stopped) return;
+    // Woke before the due time: the wait was capped, or the clock was set back.
+    if (Date.now() < due.getTime()) return wait(due);
+    lastDue = due;
+    if (running) {
+      logger.warn('skipped a fire: the previous run is still going', { job: name, due });
+      return arm();
+    }
+    runs += 1;
+    running = true;
+    const run = runs;
+    void (async () => {
       try {
-        await fn({ name, run: runs, scheduledAt });
+        await fn({ name, run, scheduledAt: due });
       } catch (error) {
-        logger.error('scheduled job failed', { job: name, run: runs, error });
+        logger.error('scheduled job failed', { job: name, run, error });
+      } finally {
+        running = false;
       }
-    },
-  );
+    })();
+    arm();
+  };
+  arm();
 
   return {
     name,
     get runs() {
       return runs;
     },
-    stop: () => cron.stop(),
+    stop: () => {
+      stopped = true;
+      if (timer !== undefined) clearTimeout(timer);
+      timer = undefined;
+    },
     nextRuns: (n) => {
-      if (cron.isStopped()) return [];
-      // croner does not count remaining runs while enumerating; cap by them here.
-      const left = cron.runsLeft();
-      return cron.nextRuns(left === undefined ? n : Math.min(n, left));
+      if (stopped) return [];
+      const left = maxRuns - runs;
+      const from = lastDue && lastDue.getTime() > Date.now() ? lastDue : undefined;
+      return cron.nextRuns(Math.max(0, Math.min(n, left)), from);
     },
   };
 }
+
+/** Longest single timer wait: a wall clock set forward is noticed within this. */
+const MAX_WAIT = 5 * 60_000;
 
 /** A set of jobs stopped together, e.g. everything one plugin scheduled. */
 export interface Scheduler {

@@ -1,5 +1,7 @@
+import { toPlugin } from '../bot/define.js';
 import type { PluginEntry } from '../bot/engine.js';
 import type { AnyBotPlugin } from '../bot/types.js';
+import type { PluginError } from '../errors.js';
 import { isValidName } from '../protocol/names.js';
 import type { Extension } from '../protocol/types.js';
 import { type BotRuntime, createRuntime, type RuntimeOptions } from '../runtime/create.js';
@@ -11,6 +13,7 @@ import { TestUser, type TestUserOptions } from './test-user.js';
 export type {
   ExpectOptions,
   MessageMatch,
+  NoMessageOptions,
   ReceivedMessage,
   TestUser,
   TestUserOptions,
@@ -29,6 +32,8 @@ export interface BotTestOptions {
   server?: ServerOptions;
   /** Whether the bot asks for extensions (sender, presence). Default true. */
   extensions?: boolean | readonly Extension[];
+  /** Sees every plugin failure (a hook that threw, a timeout), as it happens. */
+  onError?: (err: PluginError) => void;
 }
 
 export interface BotTest {
@@ -38,6 +43,11 @@ export interface BotTest {
   readonly runtime: BotRuntime;
   /** The embedded server while it runs. */
   readonly server: RunningServer | undefined;
+  /**
+   * Every plugin failure so far, oldest first: hooks that threw or rejected, timers and
+   * tasks that failed, hooks over their time budget. `expect(t.errors).toEqual([])`.
+   */
+  readonly errors: readonly PluginError[];
   /** Connects a simulated user (sender extension on by default, so `from` works). */
   user(name: string, options?: TestUserOptions): Promise<TestUser>;
   /**
@@ -73,6 +83,7 @@ const SETTLE_ROUNDS = 50;
  * `expectMessage` timeouts use real time (captured when the kit is imported), so a missing
  * message still fails with a clear error. `settle()` never waits on a timer.
  *
+ * Rejects with the PluginError when a bot's setup() fails.
  *
  * @example
  * import { createBotTest } from 'mpcrp-bot/testing';
@@ -93,9 +104,11 @@ export async function createBotTest(options: BotTestOptions): Promise<BotTest> {
   });
   const { url, port } = server;
   const first = options.bots[0];
-  const firstName = first && ('plugin' in first ? first.plugin.name : first.name);
+  const firstPlugin = first && toPlugin('plugin' in first ? first.plugin : first);
+  const firstName = typeof firstPlugin === 'object' ? firstPlugin.name : undefined;
   const username =
     options.username ?? (firstName && isValidName('username', firstName) ? firstName : 'bot');
+  const errors: PluginError[] = [];
   const runtime = createRuntime({
     // Quick reconnects keep reconnect tests short; override through `options.reconnect`.
     reconnect: { initialDelay: 20, maxDelay: 200 },
@@ -106,7 +119,18 @@ export async function createBotTest(options: BotTestOptions): Promise<BotTest> {
     username,
     rooms: options.rooms ?? ['lobby'],
     plugins: options.bots,
+    onPluginError: (err) => {
+      errors.push(err);
+      options.options?.onPluginError?.(err);
+      options.onError?.(err);
+    },
   });
+  // A bot whose setup() failed would be silently absent: fail the test here instead.
+  const [failed] = await runtime.engine.ready();
+  if (failed) {
+    await server.close();
+    throw failed;
+  }
   const users = new Set<TestUser>();
 
   const settle = async (): Promise<void> => {
@@ -146,8 +170,9 @@ export async function createBotTest(options: BotTestOptions): Promise<BotTest> {
     get server() {
       return server;
     },
+    errors,
     async user(name, userOptions = {}) {
-      const user = await TestUser.connect(url, name, userOptions, settle);
+      const user = await TestUser.connect(url, name, userOptions, settle, runtime.username);
       users.add(user);
       return user;
     },

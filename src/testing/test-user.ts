@@ -20,6 +20,14 @@ export interface ExpectOptions {
   timeout?: number;
 }
 
+/** What `expectNoMessage` looks at. */
+export interface NoMessageOptions {
+  /** Only messages from this sender. Default: the bot's own messages. */
+  from?: string;
+  /** Count every sender's messages (the simulated users' too). Default false. */
+  anySender?: boolean;
+}
+
 export interface TestUserOptions {
   /** Extensions the user asks for: true (default, all), false (a strict RFC client) or a list. */
   extensions?: boolean | readonly Extension[];
@@ -42,11 +50,18 @@ export class TestUser {
   #consumed = new WeakSet<ReceivedMessage>();
   #waiters: Waiter[] = [];
   #settle: () => Promise<void>;
+  #bot: string | undefined;
 
-  private constructor(name: string, client: MpcrpClient, settle: () => Promise<void>) {
+  private constructor(
+    name: string,
+    client: MpcrpClient,
+    settle: () => Promise<void>,
+    bot: string | undefined,
+  ) {
     this.name = name;
     this.client = client;
     this.#settle = settle;
+    this.#bot = bot;
     client.on('message', (m) => this.#receive({ room: m.room, text: m.text, sender: m.sender }));
   }
 
@@ -56,9 +71,10 @@ export class TestUser {
     name: string,
     options: TestUserOptions,
     settle: () => Promise<void>,
+    bot?: string,
   ): Promise<TestUser> {
     const client = await connect(url, { username: name, extensions: options.extensions ?? true });
-    return new TestUser(name, client, settle);
+    return new TestUser(name, client, settle, bot);
   }
 
   /** Everything received so far, oldest first. */
@@ -122,19 +138,24 @@ export class TestUser {
 
   /**
    * Waits until the bot and the server are quiet (no sleeping), then fails if `room` holds
-   * an unclaimed message matching `match` (any message when omitted).
+   * an unclaimed message from the bot matching `match` (any text when omitted). Other
+   * senders' messages count with `{ from }` or `{ anySender: true }`. A message without a
+   * known sender (a strict server) always counts: it may be the bot's.
    */
   async expectNoMessage(
     room: string,
     match: MessageMatch = () => true,
-    options: Pick<ExpectOptions, 'from'> = {},
+    options: NoMessageOptions = {},
   ): Promise<void> {
     await this.#settle();
-    const test = matcher(match, options.from);
+    const from = options.anySender ? undefined : (options.from ?? this.#bot);
+    const text = matcher(match, undefined);
+    const test = (m: ReceivedMessage) =>
+      text(m) && (from === undefined || m.sender === undefined || m.sender === from);
     const found = this.#messages.find((m) => m.room === room && !this.#consumed.has(m) && test(m));
     if (found) {
       throw new Error(
-        `${this.name} expected no message in '${room}' matching ${describe(match, options.from)}, got ${JSON.stringify(found)}`,
+        `${this.name} expected no message in '${room}' matching ${describe(match, from)}, got ${JSON.stringify(found)}`,
       );
     }
   }

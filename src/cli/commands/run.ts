@@ -1,5 +1,5 @@
 import type { PluginEntry } from '../../bot/engine.js';
-import { loadBotFile } from '../../bot/loader.js';
+import { enableReloads, loadBotFile } from '../../bot/loader.js';
 import type { AnyBotPlugin } from '../../bot/types.js';
 import { parseDuration } from '../../config/duration.js';
 import { loadSettings } from '../../config/load.js';
@@ -54,7 +54,51 @@ export const options: OptionTable = {
   prefix: { type: 'string', value: 'TEXT', describe: 'command prefix (default !)' },
   watch: {
     type: 'boolean',
-    describe: 'reload a bot file when it changes, keeping the connection',
+    describe:
+      'reload a bot file (and the project files it imports) when it changes, keeping the connection',
+  },
+  'keep-going': {
+    type: 'boolean',
+    describe:
+      'run the bots that loaded even when another fails to load or set up (default: exit 2)',
+  },
+  'on-plugin-crash': {
+    type: 'string',
+    choices: ['unload', 'exit'],
+    describe:
+      'an exception escaping a bot (timer, detached promise): unload that bot (default), or stop and exit 1',
+  },
+  'start-timeout': {
+    type: 'string',
+    value: 'DUR',
+    describe: 'budget of setup() and onStart per bot, then abandoned (default 30s; 0 = none)',
+  },
+  'stop-timeout': {
+    type: 'string',
+    value: 'DUR',
+    describe: 'budget of onStop per bot, then abandoned (default 30s; 0 = none)',
+  },
+  'event-timeout': {
+    type: 'string',
+    value: 'DUR',
+    describe: 'budget of one event (message, join, cron fire...) per bot (default 10s; 0 = none)',
+  },
+  'blocked-warn': {
+    type: 'string',
+    value: 'DUR',
+    describe: 'log a bot that holds the event loop this long (default 1s; 0 = off)',
+  },
+  'max-replies': {
+    type: 'number',
+    value: 'N',
+    describe:
+      'loop protection: messages of one sender in one room answered per 10 s (default 10; 0 = off)',
+  },
+  'ignore-user': {
+    type: 'string',
+    array: true,
+    value: 'NAME',
+    describe: 'never hand messages from this user to the bots (another bot); repeatable',
   },
   ...LOG_OPTIONS,
 };
@@ -107,7 +151,10 @@ async function run(argv: Record<string, unknown>): Promise<number> {
     );
   }
   const logger = createLogger({ level: settings.log.level, format: settings.log.format });
-  const bots = await loadBots(argv.files as string[] | undefined, settings.bots);
+  const keepGoing = argv.keepGoing === true;
+  // Before the first load, so a reload can re-read every project file a bot imports.
+  if (argv.watch === true) await enableReloads();
+  const bots = await loadBots(argv.files as string[] | undefined, settings.bots, keepGoing, logger);
   // A config with announcements and no bots is an announcer: a valid thing to run.
   if (bots.length === 0 && !settings.announcements.some((a) => a.enabled)) {
     throw usage(
@@ -183,10 +230,57 @@ interface RunPlan {
   embedded: RunningServer | undefined;
 }
 
+/** Time budgets and loop protection from the flags (defaults in the engine). */
+function faultOptions(argv: Record<string, unknown>) {
+  const ms = (flag: string) => {
+    const v = str(argv[flag]);
+    return v === undefined ? undefined : parseDuration(v, `--${flag}`);
+  };
+  const timeouts: { start?: number; stop?: number; event?: number } = {};
+  const start = ms('start-timeout');
+  const stop = ms('stop-timeout');
+  const event = ms('event-timeout');
+  if (start !== undefined) timeouts.start = start;
+  if (stop !== undefined) timeouts.stop = stop;
+  if (event !== undefined) timeouts.event = event;
+  const maxReplies = argv.maxReplies as number | undefined;
+  if (maxReplies !== undefined && !(Number.isInteger(maxReplies) && maxReplies >= 0)) {
+    throw usage(`--max-replies ${maxReplies} is not a whole number ≥ 0`);
+  }
+  const ignore = (argv.ignoreUser as string[] | undefined) ?? [];
+  const blockedWarn = ms('blocked-warn');
+  return {
+    timeouts,
+    ...(blockedWarn !== undefined ? { blockedWarn } : {}),
+    loopGuard:
+      maxReplies === 0
+        ? { maxReplies: Number.POSITIVE_INFINITY, ignore }
+        : { ...(maxReplies !== undefined ? { maxReplies } : {}), ignore },
+  };
+}
+
+/**
+ * The longest a shutdown may take: what is running gets the largest hook budget, then the
+ * outbox its flush time, then leaving the rooms and closing. Past it `run` exits anyway.
+ */
+function shutdownBound(t: { start?: number; stop?: number; event?: number }): number {
+  const budget = (v: number | undefined, d: number) => (v === undefined ? d : v || d);
+  return (
+    Math.max(budget(t.start, 30_000), budget(t.stop, 30_000), budget(t.event, 10_000)) +
+    FLUSH_MS +
+    CLOSE_MS
+  );
+}
+const FLUSH_MS = 5000;
+const CLOSE_MS = 5000;
+
 async function runBots(argv: Record<string, unknown>, plan: RunPlan): Promise<number> {
   const { settings, logger, bots, url, username, botRooms, presenceInterval, connection } = plan;
   const { createRuntime } = await import('../../runtime/create.js');
+  const faults = faultOptions(argv);
   const runtime = createRuntime({
+    ...faults,
+    flushTimeout: FLUSH_MS,
     server: url,
     username,
     rooms: botRooms,
@@ -200,14 +294,53 @@ async function runBots(argv: Record<string, unknown>, plan: RunPlan): Promise<nu
     announcements: settings.announcements,
     logger,
   });
-  logger.info('starting', { bots: bots.map((b) => b.name).join(','), url, user: username });
+  const failures = await runtime.engine.ready();
+  for (const failure of failures) {
+    const cause = failure.cause instanceof Error ? failure.cause.message : String(failure.cause);
+    if (!keepGoingOn(argv)) {
+      throw new CliExit(
+        ExitCode.Usage,
+        `bot '${failure.plugin}' failed to set up: ${cause}\n(fix it, or run the other bots anyway with --keep-going)`,
+        { cause: failure },
+      );
+    }
+    logger.error('bot not loaded (--keep-going)', { bot: failure.plugin, error: failure.cause });
+  }
+  if (failures.length > 0 && runtime.engine.plugins().length === 0) {
+    throw new CliExit(ExitCode.Usage, 'no bot could be set up; nothing to run');
+  }
+  logger.info('starting', {
+    bots: runtime.engine.plugins().join(','),
+    url,
+    user: username,
+  });
 
   let stopWatching = () => {};
   let disposeSignals = () => {};
+  let stopMonitor = () => {};
+  let disposeNet = () => {};
+  let exitCode: number = ExitCode.Ok;
+  let requestStop: (code: number) => void = () => {};
   const stopped = new Promise<void>((resolve) => {
-    disposeSignals = onStopSignals((_code, signal) => {
-      logger.info('shutting down', { signal });
+    let stopping = false;
+    requestStop = (code) => {
+      if (stopping) return;
+      stopping = true;
+      exitCode = code;
+      disposeSignals();
       stopWatching();
+      // A hook that never settles must not keep the process: past the bound, exit anyway.
+      const bound = shutdownBound(faults.timeouts);
+      setTimeout(() => {
+        logger.error('shutdown took longer than its bound; exiting without finishing it', {
+          bound: `${bound}ms`,
+          busy: runtime.engine
+            .busy()
+            .map((b) => `${b.plugin} (${b.hook})`)
+            .join(', '),
+        });
+        process.exit(code || ExitCode.Internal);
+      }, bound).unref();
       void (async () => {
         try {
           await runtime.stop();
@@ -216,13 +349,31 @@ async function runBots(argv: Record<string, unknown>, plan: RunPlan): Promise<nu
         }
         resolve();
       })();
+    };
+    disposeSignals = onStopSignals((_code, signal) => {
+      logger.info('shutting down', { signal });
+      requestStop(ExitCode.Ok);
     });
   });
+  const { installSafetyNet } = await import('../../runtime/safety-net.js');
+  disposeNet = installSafetyNet({
+    policy: argv.onPluginCrash === 'exit' ? 'exit' : 'unload',
+    logger,
+    unload: (frame) => runtime.engine.unload(frame),
+    exit: (code) => {
+      logger.info('shutting down', { reason: 'uncaught error' });
+      requestStop(code);
+    },
+  });
+  const { monitorEventLoop } = await import('../../runtime/loop-monitor.js');
+  stopMonitor = monitorEventLoop(faults.blockedWarn ?? 1000, () => runtime.engine.busy(), logger);
 
   try {
     await runtime.start();
   } catch (error) {
     disposeSignals();
+    disposeNet();
+    stopMonitor();
     await runtime.stop();
     throw error;
   }
@@ -230,8 +381,15 @@ async function runBots(argv: Record<string, unknown>, plan: RunPlan): Promise<nu
     stopWatching = watchBots(bots, (entry) => runtime.load(entry), logger);
   }
   await stopped;
+  stopMonitor();
+  // Still installed while stopping: an onStop that throws from a timer cannot crash the exit.
+  disposeNet();
   logger.info('stopped');
-  return ExitCode.Ok;
+  return exitCode;
+}
+
+function keepGoingOn(argv: Record<string, unknown>): boolean {
+  return argv.keepGoing === true;
 }
 
 async function loadBots(
@@ -243,16 +401,28 @@ async function loadBots(
     enable?: string[];
     disable: string[];
   }>,
+  keepGoing: boolean,
+  logger: Logger,
 ): Promise<LoadedBot[]> {
   const out: LoadedBot[] = [];
+  const load = async (file: string) => {
+    try {
+      return await loadBotFile(file);
+    } catch (error) {
+      if (!keepGoing || !(error instanceof PluginLoadError)) throw error;
+      logger.error('bot not loaded (--keep-going)', { file, error: error.message });
+      return undefined;
+    }
+  };
   try {
     for (const file of files ?? []) {
-      const plugin = await loadBotFile(file);
-      out.push({ file, entry: plugin, name: plugin.name });
+      const plugin = await load(file);
+      if (plugin) out.push({ file, entry: plugin, name: plugin.name });
     }
     for (const bot of configured) {
       if (!bot.enabled) continue;
-      const plugin = await loadBotFile(bot.path);
+      const plugin = await load(bot.path);
+      if (!plugin) continue;
       out.push({
         file: bot.path,
         name: plugin.name,
@@ -288,19 +458,22 @@ function watchBots(
 ): () => void {
   const byFile = new Map(bots.map((b) => [b.file, b]));
   let stop = () => {};
-  void import('../../runtime/watch.js').then(({ watchFiles }) => {
-    stop = watchFiles(
-      [...byFile.keys()],
-      async (file) => {
-        const bot = byFile.get(file)!;
-        const plugin = await loadBotFile(file, { fresh: true });
-        const entry = 'plugin' in bot.entry ? { ...bot.entry, plugin } : plugin;
-        await load(entry);
-        logger.info('reloaded bot', { file, bot: plugin.name });
-      },
-      logger,
-    );
-    logger.info('watching bot files for changes', { files: [...byFile.keys()].join(',') });
-  });
+  void Promise.all([import('../../runtime/watch.js'), import('../../bot/reload-graph.js')]).then(
+    ([{ watchFiles }, { importsOf }]) => {
+      stop = watchFiles(
+        [...byFile.keys()],
+        async (file) => {
+          const bot = byFile.get(file)!;
+          const plugin = await loadBotFile(file, { fresh: true });
+          const entry = 'plugin' in bot.entry ? { ...bot.entry, plugin } : plugin;
+          await load(entry);
+          logger.info('reloaded bot', { file, bot: plugin.name });
+        },
+        logger,
+        { dependencies: importsOf },
+      );
+      logger.info('watching bot files for changes', { files: [...byFile.keys()].join(',') });
+    },
+  );
   return () => stop();
 }
