@@ -176,6 +176,26 @@ const serve: Schema = {
     maxRoomsPerUser: opt({ kind: 'number', integer: true, min: 1 }),
     maxRooms: opt({ kind: 'number', integer: true, min: 1 }),
     closeTimeout: opt({ kind: 'duration' }),
+    frameTimeout: opt({ kind: 'duration' }),
+    maxMalformedFrames: opt({ kind: 'number', integer: true, min: 0 }),
+    // Cluster mode (docs/operations.md, "Running a cluster"): a URL, or a mapping.
+    redis: opt({
+      kind: 'object',
+      shorthand: 'url',
+      fields: {
+        url: opt(
+          {
+            kind: 'string',
+            expected: 'a Redis URL, redis://HOST:PORT or rediss://HOST:PORT',
+            check: (v) =>
+              /^rediss?:\/\/[^/]/.test(v) ? undefined : 'is not a redis:// or rediss:// URL',
+          },
+          { required: true },
+        ),
+        prefix: opt({ kind: 'string' }),
+        leaseTtl: opt({ kind: 'duration' }),
+      },
+    }),
     extensions: opt({
       kind: 'list',
       item: { kind: 'enum', values: EXTENSIONS },

@@ -63,6 +63,7 @@ export function settingsForDisplay(settings: Settings): Record<string, unknown> 
       'writeTimeout',
       'throttleTimeout',
       'closeTimeout',
+      'frameTimeout',
     ] as const) {
       const ms = settings.serve[key];
       if (ms !== undefined) serve[key] = formatDuration(ms);

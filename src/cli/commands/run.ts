@@ -1,4 +1,4 @@
-import type { PluginEntry } from '../../bot/engine.js';
+import { type PluginEntry, prefixProblem } from '../../bot/engine.js';
 import { enableReloads, loadBotFile } from '../../bot/loader.js';
 import type { AnyBotPlugin } from '../../bot/types.js';
 import { parseDuration } from '../../config/duration.js';
@@ -154,6 +154,10 @@ async function run(argv: Record<string, unknown>): Promise<number> {
   const keepGoing = argv.keepGoing === true;
   // Before the first load, so a reload can re-read every project file a bot imports.
   if (argv.watch === true) await enableReloads();
+  const prefix = prefixProblem(settings.prefix);
+  if (prefix !== undefined) {
+    throw usage(`run: ${str(argv.prefix) !== undefined ? '--prefix' : 'prefix'}: ${prefix}`);
+  }
   const bots = await loadBots(argv.files as string[] | undefined, settings.bots, keepGoing, logger);
   // A config with announcements and no bots is an announcer: a valid thing to run.
   if (bots.length === 0 && !settings.announcements.some((a) => a.enabled)) {
