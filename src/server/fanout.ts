@@ -88,11 +88,16 @@ export class FlushScheduler {
  * `maxOutputBytes`: a 100-byte Data read in one chunk with a 65,000-byte frame the server
  * ignores would pin the 65 KB in every recipient's queue. So a frame that is less than
  * half of its backing store is copied out, once for all recipients; a frame that is most
- * of its chunk (any large frame, or one read alone) is queued as it is.
+ * of its chunk (any large frame, or one read alone) is queued as it is. The copy has a
+ * store of its own: `Buffer.from` would put it in Node's shared pool, whose slabs are
+ * 64 KiB on Node 24, and one queued copy would keep its slab alive.
  */
 function queueable(buffer: Buffer, from: number, to: number): Buffer {
   const view = buffer.subarray(from, to);
-  return buffer.buffer.byteLength > 2 * view.length ? Buffer.from(view) : view;
+  if (buffer.buffer.byteLength <= 2 * view.length) return view;
+  const copy = Buffer.allocUnsafeSlow(view.length);
+  view.copy(copy);
+  return copy;
 }
 
 /**

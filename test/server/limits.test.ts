@@ -39,10 +39,12 @@ describe('slow consumer (maxOutputBytes)', () => {
 
 describe('registrationTimeout', () => {
   it('closes a connection without a successful SetUserName, not a registered one', async () => {
-    const h = await serve({ registrationTimeout: 50 });
+    // Long enough for the failed attempt's answer to come back first on a loaded machine
+    // (at 50 ms it sometimes did not, and the test saw the close instead).
+    const h = await serve({ registrationTimeout: 400 });
     const early = await h.user('early'); // connected first: its timer would fire first
-    const failed = await h.connect();
     await h.user('taken');
+    const failed = await h.connect();
     expect(await failed.setName('taken')).toBe('1');
     await failed.closed;
     expect(h.logs.some((l) => l.includes('registration timeout'))).toBe(true);
