@@ -136,6 +136,26 @@ describe('mpcrp-bot run', () => {
     expect(missing.stderr).toMatch(/nope\.ts.*no file/);
   });
 
+  it('a bot outside a project that imports mpcrp-bot: one line saying how to fix it, exit 2', async () => {
+    // CWD is a temporary directory with no node_modules above it, as a new user's ~/bots is.
+    for (const ext of ['ts', 'mjs']) {
+      const lonely = join(CWD, `lonely.${ext}`);
+      writeFileSync(
+        lonely,
+        "import { defineBot } from 'mpcrp-bot';\nexport default defineBot({ name: 'lonely', setup() {} });\n",
+      );
+      const result = await run(['run', lonely, '--server', 'mpcrp://127.0.0.1:1']);
+      expect(result.code).toBe(2);
+      // Before: "Cannot find module 'mpcrp-bot'" and then a "Require stack:" over several lines.
+      expect(result.stderr.trimEnd().split('\n')).toHaveLength(1);
+      expect(result.stderr).not.toMatch(/Require stack/);
+      expect(result.stderr).toContain(`lonely.${ext}`);
+      expect(result.stderr).toMatch(/imports 'mpcrp-bot'.*not installed/);
+      expect(result.stderr).toContain(`npm i mpcrp-bot`);
+      expect(result.stderr).toMatch(/plain object .*needs no import/);
+    }
+  });
+
   it('says what to do when no bot is given, or --port comes without --embedded', async () => {
     const result = await run(['run', '--server', 'mpcrp://127.0.0.1:1']);
     expect(result.code).toBe(2);
