@@ -59,6 +59,7 @@ export class RuntimeCore extends EventEmitter<RuntimeEvents> {
       ...(options.tls ? { tls: options.tls } : {}),
       ...(options.reconnect ? { reconnect: options.reconnect } : {}),
       ...(options.connectTimeout !== undefined ? { connectTimeout: options.connectTimeout } : {}),
+      ...(options.nameTakenHint !== undefined ? { nameTakenHint: options.nameTakenHint } : {}),
       client: {
         ...(options.maxPayload !== undefined ? { maxPayload: options.maxPayload } : {}),
         ...(options.requestTimeout !== undefined ? { requestTimeout: options.requestTimeout } : {}),

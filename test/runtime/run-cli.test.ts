@@ -93,6 +93,19 @@ describe('mpcrp-bot run', () => {
     expect((await bot.exited).code).toBe(0);
   });
 
+  it('a username held by a live client: keeps retrying, and says once to pick another with -u', async () => {
+    const s = await server();
+    await client(s.url, 'echo');
+    const bot = start(['run', ECHO, '--server', s.url]);
+    await bot.waitForStderr(/username still taken.*attempt=3/);
+    // Before: only "an old connection may hold it", forever, with no word of -u.
+    const hints = bot.stderr().match(/-u NAME/g) ?? [];
+    expect(hints).toHaveLength(1);
+    expect(bot.stderr()).toMatch(/another client .*'echo'.*-u NAME/);
+    bot.child.kill('SIGTERM');
+    expect((await bot.exited).code).toBe(0);
+  });
+
   it('--connect-timeout bounds the whole handshake, not only TCP', async () => {
     const { url } = await silentServer();
     const started = Date.now();
