@@ -92,7 +92,8 @@ export class ChatSession {
       );
       return true;
     }
-    const limit = this.client.maxTextBytes(this.current);
+    // Room for the sender's name too, so members granted `sender` still learn who said it.
+    const limit = this.client.maxRelayedTextBytes(this.current);
     for (const piece of splitText(text, limit)) this.client.send(this.current, piece);
     return true;
   }

@@ -46,6 +46,20 @@ describe('chat with stdin not a terminal', () => {
     expect((await boxB.next(2)).map((m) => m.text)).toEqual(['hello c2', '/slash stays']);
   });
 
+  it('splits a long line so each piece arrives with its sender on an extension server', async () => {
+    const host = await client(srv.url, 'lhost');
+    await host.createRoom('c8');
+    const box = inbox(host);
+    const line = 'z'.repeat(150_000);
+    const r = await run(['chat', '-s', srv.url, '-r', 'c8', '-u', 'longliner'], {
+      input: `${line}\n`,
+    });
+    expect(r.code, r.stderr).toBe(0);
+    const got = await box.next(3);
+    expect(got.map((m) => m.text).join('')).toBe(line);
+    expect(got.map((m) => m.sender)).toEqual(got.map(() => 'longliner'));
+  });
+
   it('prints incoming messages and presence while it waits for input', async () => {
     const host = await client(srv.url, 'chost');
     await host.createRoom('c3');
