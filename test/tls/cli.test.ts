@@ -141,7 +141,13 @@ describe('send to mpcrps://', () => {
     const r = await run(['send', '-s', urls[1]!, '--insecure', '-r', 'risky', 'hi']);
     expect(r.code).toBe(0);
     expect(r.stdout).toBe('');
-    expect(r.stderr).toMatch(/MPCRP_INSECURE_TLS.*verification is OFF .*--insecure/);
+    // The project's own warning, one line: before, Node's "(node:PID) [MPCRP_INSECURE_TLS]
+    // Warning: ..." came with its "(Use `node --trace-warnings ...`)" line.
+    expect(r.stderr).toMatch(
+      /^mpcrp-bot: warning: TLS certificate verification is OFF for mpcrps:\S+ \(--insecure\).*--ca FILE.*\n$/,
+    );
+    expect(r.stderr.split('\n').filter(Boolean)).toHaveLength(1);
+    expect(r.stderr).not.toMatch(/trace-warnings|\(node:/);
   });
 
   it('an unreadable --ca file is a usage error naming the file', async () => {
