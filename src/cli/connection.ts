@@ -106,7 +106,7 @@ async function readTlsFiles(tls: {
       const code = (error as NodeJS.ErrnoException).code ?? String(error);
       throw new CliExit(
         ExitCode.Usage,
-        `cannot read the TLS ${what} file ${file} (${code}); check --${what} or server.${what} in the config file`,
+        `cannot read the TLS ${what} file ${file} (${code}); check --${what}, MPCRP_${what.toUpperCase()} or server.${what} in the config file`,
       );
     }
   };

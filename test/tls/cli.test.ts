@@ -150,6 +150,26 @@ describe('send to mpcrps://', () => {
     expect(r.stderr).not.toMatch(/trace-warnings|\(node:/);
   });
 
+  it('MPCRP_CA, MPCRP_CERT and MPCRP_KEY stand in for --ca, --cert and --key; the flags win', async () => {
+    const { urls } = await serve(...serveFlags, '--tls-ca', pki.ca.certFile, '--reserve', 'alice');
+    await watcher(urls[1]!, 'envtls');
+    const env = {
+      MPCRP_CA: pki.ca.certFile,
+      MPCRP_CERT: pki.alice.certFile,
+      MPCRP_KEY: pki.alice.keyFile,
+    };
+    const args = ['send', '-s', urls[1]!, '-u', 'alice', '-r', 'envtls'];
+    // Before: the variables were ignored, so the server was not trusted (exit 3).
+    const r = await run([...args, 'from env'], { env });
+    expect(r.code, r.stderr).toBe(0);
+    const bad = { ...env, MPCRP_CA: join(CWD, 'no-such-env-ca.pem') };
+    const flagWins = await run([...args, '--ca', pki.ca.certFile, 'flag wins'], { env: bad });
+    expect(flagWins.code, flagWins.stderr).toBe(0);
+    const envBad = await run([...args, 'bad env'], { env: bad });
+    expect(envBad.code).toBe(2);
+    expect(envBad.stderr).toMatch(/no-such-env-ca\.pem \(ENOENT\).*MPCRP_CA/);
+  });
+
   it('an unreadable --ca file is a usage error naming the file', async () => {
     const { urls } = await serve(...serveFlags);
     const r = await run([
