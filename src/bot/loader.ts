@@ -46,8 +46,7 @@ export async function loadBotFile(file: string, options: LoadBotOptions = {}): P
   try {
     module = await importModule(absolute, TS.has(ext), options.fresh ?? false);
   } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    throw new PluginLoadError(file, `importing it failed: ${reason}`, { cause: error });
+    throw new PluginLoadError(file, importFailure(error, absolute), { cause: error });
   }
 
   const name = path.basename(absolute, ext);
@@ -56,6 +55,46 @@ export async function loadBotFile(file: string, options: LoadBotOptions = {}): P
     throw new PluginLoadError(file, `${plugin}; a bot file looks like: ${VALID_EXPORT}`);
   }
   return plugin;
+}
+
+/**
+ * What went wrong importing a bot, in one line. A missing package is the common case for a
+ * bot file kept outside any project: Node's message names it but then lists a require stack
+ * over several lines, and says nothing about what to do.
+ */
+function importFailure(error: unknown, absolute: string): string {
+  const message = error instanceof Error ? error.message : String(error);
+  const code = (error as { code?: unknown } | null)?.code;
+  if (code === 'MODULE_NOT_FOUND' || code === 'ERR_MODULE_NOT_FOUND') {
+    const specifier = /Cannot find (?:module|package) '([^']+)'/.exec(message)?.[1];
+    // A package's own missing dependency is a broken install, not the bot's to fix.
+    const importer =
+      /imported from (.+)$/m.exec(message)?.[1] ??
+      (error as { requireStack?: string[] }).requireStack?.[0];
+    const fromPackage = importer?.split(path.sep).includes('node_modules') ?? false;
+    const pkg = specifier === undefined || fromPackage ? undefined : packageName(specifier);
+    const dir = path.dirname(absolute);
+    if (pkg === 'mpcrp-bot') {
+      return (
+        `it imports 'mpcrp-bot', which is not installed where the file is; run \`npm i mpcrp-bot\` in ${dir}, ` +
+        "or export a plain object that needs no import: export default { name: 'my-bot', setup(bot) { ... } }"
+      );
+    }
+    if (pkg !== undefined) {
+      return `it imports '${specifier}', which is not installed where the file is; run \`npm i ${pkg}\` in ${dir}`;
+    }
+  }
+  // Node's messages for a missing module go on with a require stack: the first line says it.
+  return `importing it failed: ${message.split('\n')[0]}`;
+}
+
+/** The package a bare specifier names (`yaml`, `@scope/pkg/sub` -> `@scope/pkg`), else undefined. */
+function packageName(specifier: string): string | undefined {
+  if (/^(?:\.{1,2}(?:\/|$)|\/|[a-z]+:)/i.test(specifier) || path.isAbsolute(specifier)) {
+    return undefined;
+  }
+  const parts = specifier.split('/');
+  return specifier.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0];
 }
 
 let tsxReady: Promise<unknown> | undefined;

@@ -9,6 +9,7 @@ import {
 import { nameProblem } from '../protocol/names.js';
 import { splitText } from '../protocol/split-text.js';
 import type { PresenceEvent } from '../protocol/types.js';
+import { ExitCode, exitCodeFor } from './exit-codes.js';
 import { formatMessage } from './format.js';
 
 /** Where the session writes: `line` for conversation, `problem` for what went wrong. */
@@ -35,6 +36,11 @@ Anything else is sent to the current room; start a line with // to send one begi
  */
 export class ChatSession {
   current: string | undefined;
+  /**
+   * The exit code of the first line that failed, for a script's exit status: a script
+   * cannot read stderr to learn that its /join did not happen.
+   */
+  failure: ExitCode | undefined;
 
   constructor(
     private readonly client: MpcrpClient,
@@ -56,7 +62,7 @@ export class ChatSession {
       return await this.command(name.toLowerCase(), args);
     } catch (error) {
       if (!(error instanceof MpcrpError)) throw error;
-      this.out.problem(this.explain(error));
+      this.fail(exitCodeFor(error), this.explain(error));
       return true;
     }
   }
@@ -80,10 +86,14 @@ export class ChatSession {
 
   private say(text: string): boolean {
     if (this.current === undefined) {
-      this.out.problem('you are in no room: /join ROOM first (/help lists the commands)');
+      this.fail(
+        ExitCode.RoomRejected,
+        'you are in no room: /join ROOM first (/help lists the commands)',
+      );
       return true;
     }
-    const limit = this.client.maxTextBytes(this.current);
+    // Room for the sender's name too, so members granted `sender` still learn who said it.
+    const limit = this.client.maxRelayedTextBytes(this.current);
     for (const piece of splitText(text, limit)) this.client.send(this.current, piece);
     return true;
   }
@@ -106,7 +116,7 @@ export class ChatSession {
       case 'quit': {
         const target = room ?? this.current;
         if (target === undefined) {
-          this.out.problem('/quit: you are in no room');
+          this.fail(ExitCode.RoomRejected, '/quit: you are in no room');
           return true;
         }
         await this.client.quitRoom(target);
@@ -117,7 +127,7 @@ export class ChatSession {
       case 'users': {
         const target = room ?? this.current;
         if (target === undefined) {
-          this.out.problem('/users: say which room, or /join one first');
+          this.fail(ExitCode.Usage, '/users: say which room, or /join one first');
           return true;
         }
         const users = await this.client.getUserList(target);
@@ -126,7 +136,10 @@ export class ChatSession {
       }
       case 'rooms': {
         if (!this.client.extensions.has('rooms')) {
-          this.out.problem(`/rooms: ${this.url} does not offer a room list (no 'rooms' extension)`);
+          this.fail(
+            ExitCode.RoomRejected,
+            `/rooms: ${this.url} does not offer a room list (no 'rooms' extension)`,
+          );
           return true;
         }
         const rooms = await this.client.listRooms();
@@ -135,7 +148,7 @@ export class ChatSession {
         return true;
       }
       default:
-        this.out.problem(`unknown command /${name}; /help lists the commands`);
+        this.fail(ExitCode.Usage, `unknown command /${name}; /help lists the commands`);
         return true;
     }
   }
@@ -143,7 +156,10 @@ export class ChatSession {
   private roomArgument(name: string, room: string | undefined): boolean {
     const problem = room === undefined ? 'say which room' : nameProblem('room', room);
     if (problem === undefined) return true;
-    this.out.problem(`/${name} ROOM: ${problem}`);
+    this.fail(
+      room === undefined ? ExitCode.Usage : ExitCode.RoomRejected,
+      `/${name} ROOM: ${problem}`,
+    );
     return false;
   }
 
@@ -166,12 +182,20 @@ export class ChatSession {
         return;
       default:
         if (!this.client.rooms.has(room)) {
-          this.out.problem(`/switch: you are not in [${room}]; /join ${room} first`);
+          this.fail(
+            ExitCode.RoomRejected,
+            `/switch: you are not in [${room}]; /join ${room} first`,
+          );
           return;
         }
         this.current = room;
         this.out.line(`* now talking in [${room}]`);
     }
+  }
+
+  private fail(code: ExitCode, text: string): void {
+    this.failure ??= code;
+    this.out.problem(text);
   }
 
   private pickCurrent(): void {

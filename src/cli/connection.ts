@@ -13,6 +13,7 @@ import { CliExit } from './cli-exit.js';
 import { cliLogger, frameDumper } from './diagnostics.js';
 import { flagDuration } from './durations.js';
 import { ExitCode } from './exit-codes.js';
+import { warn } from './io.js';
 
 /** Names tried with --on-name-taken suffix before giving up: NAME, NAME-2 ... NAME-10. */
 const SUFFIX_ATTEMPTS = 10;
@@ -105,7 +106,7 @@ async function readTlsFiles(tls: {
       const code = (error as NodeJS.ErrnoException).code ?? String(error);
       throw new CliExit(
         ExitCode.Usage,
-        `cannot read the TLS ${what} file ${file} (${code}); check --${what} or server.${what} in the config file`,
+        `cannot read the TLS ${what} file ${file} (${code}); check --${what}, MPCRP_${what.toUpperCase()} or server.${what} in the config file`,
       );
     }
   };
@@ -118,8 +119,20 @@ async function readTlsFiles(tls: {
     ...(ca ? { ca } : {}),
     ...(cert ? { cert } : {}),
     ...(key ? { key } : {}),
-    ...(tls.insecure ? { insecure: true } : {}),
+    ...(tls.insecure ? { insecure: true, onInsecure: warnInsecureOnce } : {}),
   };
+}
+
+let warnedInsecure = false;
+
+/**
+ * --insecure: the warning as one line of this CLI's, once per process (`run` dials again on
+ * every reconnect), not Node's process warning with its `--trace-warnings` hint.
+ */
+function warnInsecureOnce(message: string): void {
+  if (warnedInsecure) return;
+  warnedInsecure = true;
+  warn(`warning: ${message}`);
 }
 
 export interface OpenOptions {

@@ -68,10 +68,18 @@ export const CONNECTION_OPTIONS: OptionTable = {
   ca: {
     type: 'string',
     value: 'FILE',
-    describe: 'CA certificate(s) to verify an mpcrps:// server',
+    describe: 'CA certificate(s) to verify an mpcrps:// server (env MPCRP_CA)',
   },
-  cert: { type: 'string', value: 'FILE', describe: 'client certificate (PEM) for mpcrps://' },
-  key: { type: 'string', value: 'FILE', describe: 'client private key (PEM) for mpcrps://' },
+  cert: {
+    type: 'string',
+    value: 'FILE',
+    describe: 'client certificate (PEM) for mpcrps:// (env MPCRP_CERT)',
+  },
+  key: {
+    type: 'string',
+    value: 'FILE',
+    describe: 'client private key (PEM) for mpcrps:// (env MPCRP_KEY)',
+  },
   insecure: {
     type: 'boolean',
     describe: 'DANGEROUS: do not verify the server certificate (testing only)',

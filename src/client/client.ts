@@ -13,7 +13,13 @@ import {
   RoomNotFoundError,
   TextTooLongError,
 } from '../errors.js';
-import { decodeMessage, encodeData, encodeFrame, encodeMessage } from '../protocol/codec.js';
+import {
+  dataFromOverhead,
+  decodeMessage,
+  encodeData,
+  encodeFrame,
+  encodeMessage,
+} from '../protocol/codec.js';
 import { FrameDecoder } from '../protocol/decoder.js';
 import { assertName } from '../protocol/names.js';
 import {
@@ -198,6 +204,15 @@ export class MpcrpClient extends EventEmitter<ClientEvents> {
   /** Bytes of text that fit in one Data frame to `room` under this client's maxPayload. */
   maxTextBytes(room: string): number {
     return this.maxPayload - 1 - Buffer.byteLength(room);
+  }
+
+  /**
+   * Bytes of text per message that reach every member with the sender named: a member
+   * granted the `sender` extension gets the message as DataFrom, which adds this client's
+   * username to the payload. The size to split long text to.
+   */
+  maxRelayedTextBytes(room: string): number {
+    return this.maxTextBytes(room) - dataFromOverhead(this.#username ?? '');
   }
 
   /**

@@ -16,7 +16,15 @@ export const DEFAULTS = {
 } as const;
 
 /** Environment variables read by resolveSettings (and MPCRP_CONFIG by findConfigFile). */
-export const ENV_VARS = ['MPCRP_URL', 'MPCRP_USER', 'MPCRP_CONFIG', 'MPCRP_LOG_LEVEL'] as const;
+export const ENV_VARS = [
+  'MPCRP_URL',
+  'MPCRP_USER',
+  'MPCRP_CONFIG',
+  'MPCRP_LOG_LEVEL',
+  'MPCRP_CA',
+  'MPCRP_CERT',
+  'MPCRP_KEY',
+] as const;
 
 /** CLI values already parsed by yargs; `undefined` means "not given". */
 export interface ResolveFlags {
@@ -165,10 +173,12 @@ export function resolveSettings(options: ResolveSettingsOptions = {}): Settings 
     presenceInterval: config?.presence?.interval ?? DEFAULTS.presenceInterval,
     outbox: { ...DEFAULTS.outbox, ...config?.outbox },
     log: { level, format: flags.logFormat ?? config?.log?.format ?? DEFAULTS.log.format },
+    // The variables mosquitto users reach for; paths in them are taken as given (relative
+    // to the working directory, like the flags), the file's relative to the file.
     tls: {
-      ...pick('ca', flags.ca ?? fileTls.ca),
-      ...pick('cert', flags.cert ?? fileTls.cert),
-      ...pick('key', flags.key ?? fileTls.key),
+      ...pick('ca', flags.ca ?? nonEmpty(env.MPCRP_CA) ?? fileTls.ca),
+      ...pick('cert', flags.cert ?? nonEmpty(env.MPCRP_CERT) ?? fileTls.cert),
+      ...pick('key', flags.key ?? nonEmpty(env.MPCRP_KEY) ?? fileTls.key),
       insecure: flags.insecure ?? fileTls.insecure ?? false,
     },
     bots: config?.bots ?? [],

@@ -55,6 +55,15 @@ export function encodeData(room: string, text: string | Uint8Array): Buffer {
   return out;
 }
 
+/**
+ * Bytes a DataFrom (130) adds to the Data payload it relays: the sender's length byte and
+ * name. Text that is to reach members granted `sender` whole, sender included, leaves room
+ * for it (a server sends plain Data, without the sender, when the DataFrom would not fit).
+ */
+export function dataFromOverhead(sender: string): number {
+  return 1 + Buffer.byteLength(sender);
+}
+
 /** Encodes a DataFrom (130) frame: room length, room, sender length, sender, text. */
 export function encodeDataFrom(room: string, sender: string, text: string | Uint8Array): Buffer {
   const roomBytes = Buffer.from(room, 'utf8');

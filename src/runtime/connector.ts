@@ -21,6 +21,11 @@ export interface ConnectorOptions {
   client?: ClientOptions;
   reconnect?: BackoffOptions;
   logger: Logger;
+  /**
+   * Logged once, the first time the username is taken: what to do if it is not our own old
+   * connection but another client. Default: choose another username.
+   */
+  nameTakenHint?: string;
   /** Replaces `connect` (tests). */
   connect?: (url: string, options: ConnectOptions) => Promise<MpcrpClient>;
 }
@@ -39,6 +44,7 @@ export class Connector {
   #log: Logger;
   #onStop = new Set<() => void>();
   #stopped = false;
+  #hinted = false;
   /** stop() aborts the attempt under way, whatever stage it is in. */
   #abort = new AbortController();
 
@@ -82,6 +88,14 @@ export class Connector {
             attempt,
             retryIn: `${delay}ms`,
           });
+          // Retrying is right for our own old connection; a live client keeps the name for
+          // good, so say once what to do about that (more would flood the log).
+          if (!this.#hinted) {
+            this.#hinted = true;
+            this.#log.warn(
+              `if another client is using '${o.username}', no retry will free it: ${o.nameTakenHint ?? 'choose another username'}`,
+            );
+          }
         } else {
           this.#log.warn('cannot connect; retrying', {
             url: o.url,

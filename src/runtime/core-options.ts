@@ -20,6 +20,11 @@ export interface RuntimeCoreOptions {
   tls?: TlsClientOptions;
   /** Milliseconds per connect attempt. Default 10,000. */
   connectTimeout?: number;
+  /**
+   * Logged once when the username is taken, for the case that another client (not an old
+   * connection of ours) holds it. Default "choose another username".
+   */
+  nameTakenHint?: string;
   /** Milliseconds for each server request. Default 10,000. */
   requestTimeout?: number;
   /** Largest frame, as the server allows it. Default 64 KiB. */

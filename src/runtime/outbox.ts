@@ -26,7 +26,7 @@ export interface OutboxSink {
    * round trip: the server answers in order); rejects when the connection is gone.
    */
   confirm(): Promise<void>;
-  /** Bytes of text that fit in one frame to `room`. */
+  /** Bytes of text per piece to `room`: what fits one frame, with room for the sender's name. */
   maxTextBytes(room: string): number;
 }
 

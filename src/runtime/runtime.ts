@@ -3,6 +3,7 @@ import type { BotEvent, BotHost } from '../bot/host.js';
 import type { MpcrpClient, RoomMessage } from '../client/index.js';
 import { ConnectionClosedError, NotInRoomError } from '../errors.js';
 import { type Logger, silentLogger } from '../log.js';
+import { dataFromOverhead } from '../protocol/codec.js';
 import { assertName } from '../protocol/names.js';
 import { DEFAULT_MAX_PAYLOAD, Extension } from '../protocol/types.js';
 import { parseServerUrl } from '../protocol/url.js';
@@ -59,6 +60,7 @@ export class RuntimeCore extends EventEmitter<RuntimeEvents> {
       ...(options.tls ? { tls: options.tls } : {}),
       ...(options.reconnect ? { reconnect: options.reconnect } : {}),
       ...(options.connectTimeout !== undefined ? { connectTimeout: options.connectTimeout } : {}),
+      ...(options.nameTakenHint !== undefined ? { nameTakenHint: options.nameTakenHint } : {}),
       client: {
         ...(options.maxPayload !== undefined ? { maxPayload: options.maxPayload } : {}),
         ...(options.requestTimeout !== undefined ? { requestTimeout: options.requestTimeout } : {}),
@@ -72,7 +74,10 @@ export class RuntimeCore extends EventEmitter<RuntimeEvents> {
           if (!this.#client) throw new ConnectionClosedError('not connected');
           this.#client.send(room, text);
         },
-        maxTextBytes: (room) => maxPayload - 1 - Buffer.byteLength(room),
+        // Pieces leave room for DataFrom's sender name: a full Data frame would reach the
+        // members granted `sender` as Data, without it.
+        maxTextBytes: (room) =>
+          maxPayload - 1 - Buffer.byteLength(room) - dataFromOverhead(this.username),
         // The answer to a ping proves the server relayed every frame sent before it.
         confirm: () => this.#requireClient().ping(),
       },

@@ -12,9 +12,16 @@ export interface TlsClientOptions {
   key?: string | Buffer;
   /**
    * Skip certificate verification. Dangerous; never the default. Every dial with it emits
-   * a process warning (code {@link INSECURE_WARNING_CODE}), which Node prints on stderr.
+   * a process warning (code {@link INSECURE_WARNING_CODE}), which Node prints on stderr,
+   * unless {@link onInsecure} takes the warning instead.
    */
   insecure?: boolean;
+  /**
+   * With `insecure`: called with the warning on every dial instead of emitting a process
+   * warning (which Node prints with a `--trace-warnings` hint), for a program that reports
+   * it in its own words.
+   */
+  onInsecure?: (message: string) => void;
   /** Name to verify the certificate against; defaults to the URL's host. */
   servername?: string;
 }
@@ -113,10 +120,9 @@ function connectTls(
     );
   }
   if (t.insecure) {
-    process.emitWarning(
-      `TLS certificate verification is OFF for ${address.url} (--insecure): anyone on the network path can read and change this connection. Use --ca FILE instead.`,
-      { code: INSECURE_WARNING_CODE },
-    );
+    const message = `TLS certificate verification is OFF for ${address.url} (--insecure): anyone on the network path can read and change this connection. Use --ca FILE instead.`;
+    if (t.onInsecure) t.onInsecure(message);
+    else process.emitWarning(message, { code: INSECURE_WARNING_CODE });
   }
   try {
     return tlsModule.connect({

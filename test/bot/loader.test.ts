@@ -63,6 +63,17 @@ describe('loadBotFile', () => {
     ['syntax.ts', 'export default { name: "x", setup() {', /importing it failed/],
     ['syntax.mjs', 'export default {{', /importing it failed/],
     ['throws.mjs', `throw new Error('no token');`, /importing it failed: no token/],
+    [
+      'needs-pkg.mjs',
+      `import x from 'no-such-pkg-here/sub';\nexport default x;`,
+      /imports 'no-such-pkg-here\/sub', which is not installed .*`npm i no-such-pkg-here` in /,
+    ],
+    [
+      'needs-pkg.ts',
+      `import x from '@nosuch/pkg';\nexport default x;`,
+      /imports '@nosuch\/pkg', which is not installed .*`npm i @nosuch\/pkg` in /,
+    ],
+    ['needs-file.ts', `import x from './gone.js';\nexport default x;`, /^[^\n]*gone\.js[^\n]*$/],
   ];
   it.each(problems)('%s gets a PluginLoadError naming the file', async (name, source, pattern) => {
     const full = await file(name, source);

@@ -46,6 +46,20 @@ describe('chat with stdin not a terminal', () => {
     expect((await boxB.next(2)).map((m) => m.text)).toEqual(['hello c2', '/slash stays']);
   });
 
+  it('splits a long line so each piece arrives with its sender on an extension server', async () => {
+    const host = await client(srv.url, 'lhost');
+    await host.createRoom('c8');
+    const box = inbox(host);
+    const line = 'z'.repeat(150_000);
+    const r = await run(['chat', '-s', srv.url, '-r', 'c8', '-u', 'longliner'], {
+      input: `${line}\n`,
+    });
+    expect(r.code, r.stderr).toBe(0);
+    const got = await box.next(3);
+    expect(got.map((m) => m.text).join('')).toBe(line);
+    expect(got.map((m) => m.sender)).toEqual(got.map(() => 'longliner'));
+  });
+
   it('prints incoming messages and presence while it waits for input', async () => {
     const host = await client(srv.url, 'chost');
     await host.createRoom('c3');
@@ -61,18 +75,33 @@ describe('chat with stdin not a terminal', () => {
     expect((await p.exited).code).toBe(0);
   });
 
-  it('reports a failed command on stderr and carries on', async () => {
+  it('reports a failed command on stderr, carries on, and exits with the first failure', async () => {
     const host = await client(srv.url, 'ehost');
     await host.createRoom('c4');
     const box = inbox(host);
     const r = await run(['chat', '-s', srv.url, '-r', 'c4'], {
       input: '/join nowhere\n/bogus\n/switch elsewhere\nstill here\n',
     });
-    expect(r.code).toBe(0);
+    // Before: 0, so a script could not tell that its /join had failed.
+    expect(r.code).toBe(5);
     expect(r.stderr).toMatch(/room 'nowhere' does not exist; \/create nowhere/);
     expect(r.stderr).toMatch(/unknown command \/bogus; \/help/);
     expect(r.stderr).toMatch(/not in \[elsewhere\]; \/join elsewhere first/);
     expect((await box.next(1)).map((m) => m.text)).toEqual(['still here']);
+  });
+
+  it('2 when the first failing line is an unknown command or lacks its argument', async () => {
+    const host = await client(srv.url, 'uhost');
+    await host.createRoom('c7');
+    const box = inbox(host);
+    for (const first of ['/bogus', '/join']) {
+      const r = await run(['chat', '-s', srv.url, '-r', 'c7'], {
+        input: `${first}\n/join nowhere\nafter ${first}\n`,
+      });
+      expect(r.code, r.stderr).toBe(2);
+    }
+    // The lines after a failure still ran.
+    expect((await box.next(2)).map((m) => m.text)).toEqual(['after /bogus', 'after /join']);
   });
 
   it('5: a missing room at start; --create makes it', async () => {

@@ -170,6 +170,31 @@ describe('listen', () => {
     expect(r.stderr).not.toMatch(/EPIPE|Error/);
   });
 
+  it('-F prints each message through the template, one line each', async () => {
+    const { room, c } = await talker();
+    const p = await listening(['-r', room, '-C', '2', '-F', '%r|%u|%t|%l|100%%']);
+    for (const text of ['one', 'two two']) c.send(room, text);
+    const r = await p.exited;
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toBe(
+      `${room}|${c.username}|one|3|100%\n${room}|${c.username}|two two|7|100%\n`,
+    );
+  });
+
+  it('-F: a bad template, or -F with -o or --exec, is exit 2 in one line saying what to do', async () => {
+    for (const [args, problem] of [
+      [['-F', '%r %q'], /-F "%r %q": unknown %q at column 4; .*%r room/],
+      [['-F', '%t', '-o', 'json'], /-F and -o both choose the output: give one/],
+      [['-F', '%t', '--exec', 'cat'], /-F formats printed output; --exec prints nothing/],
+    ] as const) {
+      const r = await run(['listen', '-s', srv.url, '-r', 'x', ...args]);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr).toMatch(problem);
+      expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
+      expect(r.stdout).toBe('');
+    }
+  });
+
   it('2: bad -C, --until or -o values', async () => {
     for (const args of [
       ['-r', 'x', '-C', '0'],

@@ -118,6 +118,20 @@ describe('send: delivery', () => {
     expect(got.map((m) => m.text).join('')).toBe(text);
   });
 
+  it('--split sizes pieces so each arrives with its sender on a server with the sender extension', async () => {
+    const { room, box } = await listener();
+    // The listener was granted `sender`, so it gets DataFrom: the Data payload plus 1 byte
+    // and the sender's name. A piece filling a whole Data frame left no room for that.
+    const text = 'x'.repeat(150_000);
+    const r = await run(['send', '-s', srv.url, '-r', room, '-u', 'splitter', '--split'], {
+      input: text,
+    });
+    expect(r.code, r.stderr).toBe(0);
+    const got = await box.next(3);
+    expect(got.map((m) => m.text).join('')).toBe(text);
+    expect(got.map((m) => m.sender)).toEqual(got.map(() => 'splitter'));
+  });
+
   it('claims a numbered name with --on-name-taken suffix instead of failing', async () => {
     const { room, box } = await listener();
     await client(srv.url, 'busy');

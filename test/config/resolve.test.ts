@@ -85,6 +85,28 @@ describe('resolveSettings', () => {
     });
   });
 
+  it('reads the TLS files from MPCRP_CA, MPCRP_CERT and MPCRP_KEY: over the file, under the flags', () => {
+    const env = { MPCRP_CA: '/env/ca.pem', MPCRP_CERT: '/env/c.pem', MPCRP_KEY: '/env/k.pem' };
+    expect(resolveSettings({ env, config: fileConfig }).tls).toEqual({
+      ca: '/env/ca.pem',
+      cert: '/env/c.pem',
+      key: '/env/k.pem',
+      insecure: false,
+    });
+    const flags = { ca: '/flag/ca.pem', key: '/flag/k.pem' };
+    expect(resolveSettings({ env, config: fileConfig, flags }).tls).toEqual({
+      ca: '/flag/ca.pem',
+      cert: '/env/c.pem',
+      key: '/flag/k.pem',
+      insecure: false,
+    });
+    // Empty counts as unset, as for the other variables.
+    const empty = { MPCRP_CA: '', MPCRP_CERT: '', MPCRP_KEY: '' };
+    expect(resolveSettings({ env: empty, config: fileConfig }).tls).toEqual(
+      resolveSettings({ env: {}, config: fileConfig }).tls,
+    );
+  });
+
   it('takes flags over the environment', () => {
     const env = { MPCRP_URL: 'env.example:2000', MPCRP_USER: 'envuser', MPCRP_LOG_LEVEL: 'debug' };
     const s = resolveSettings({

@@ -93,6 +93,19 @@ describe('mpcrp-bot run', () => {
     expect((await bot.exited).code).toBe(0);
   });
 
+  it('a username held by a live client: keeps retrying, and says once to pick another with -u', async () => {
+    const s = await server();
+    await client(s.url, 'echo');
+    const bot = start(['run', ECHO, '--server', s.url]);
+    await bot.waitForStderr(/username still taken.*attempt=3/);
+    // Before: only "an old connection may hold it", forever, with no word of -u.
+    const hints = bot.stderr().match(/-u NAME/g) ?? [];
+    expect(hints).toHaveLength(1);
+    expect(bot.stderr()).toMatch(/another client .*'echo'.*-u NAME/);
+    bot.child.kill('SIGTERM');
+    expect((await bot.exited).code).toBe(0);
+  });
+
   it('--connect-timeout bounds the whole handshake, not only TCP', async () => {
     const { url } = await silentServer();
     const started = Date.now();
@@ -134,6 +147,26 @@ describe('mpcrp-bot run', () => {
     const missing = await run(['run', join(CWD, 'nope.ts'), '--server', 'mpcrp://127.0.0.1:1']);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/nope\.ts.*no file/);
+  });
+
+  it('a bot outside a project that imports mpcrp-bot: one line saying how to fix it, exit 2', async () => {
+    // CWD is a temporary directory with no node_modules above it, as a new user's ~/bots is.
+    for (const ext of ['ts', 'mjs']) {
+      const lonely = join(CWD, `lonely.${ext}`);
+      writeFileSync(
+        lonely,
+        "import { defineBot } from 'mpcrp-bot';\nexport default defineBot({ name: 'lonely', setup() {} });\n",
+      );
+      const result = await run(['run', lonely, '--server', 'mpcrp://127.0.0.1:1']);
+      expect(result.code).toBe(2);
+      // Before: "Cannot find module 'mpcrp-bot'" and then a "Require stack:" over several lines.
+      expect(result.stderr.trimEnd().split('\n')).toHaveLength(1);
+      expect(result.stderr).not.toMatch(/Require stack/);
+      expect(result.stderr).toContain(`lonely.${ext}`);
+      expect(result.stderr).toMatch(/imports 'mpcrp-bot'.*not installed/);
+      expect(result.stderr).toContain(`npm i mpcrp-bot`);
+      expect(result.stderr).toMatch(/plain object .*needs no import/);
+    }
   });
 
   it('says what to do when no bot is given, or --port comes without --embedded', async () => {

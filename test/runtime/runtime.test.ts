@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import echo from '../../bots/echo.js';
 import greeter from '../../bots/greeter.js';
+import { defineBot } from '../../src/index.js';
 import { type BotTest, createBotTest } from '../../src/testing/index.js';
 import { recorder } from './helpers.js';
 
@@ -19,6 +20,25 @@ describe('bot runtime against the real server', () => {
     const m = await alice.expectMessage('lobby', 'hello there', { from: 'echo' });
     expect(m.sender).toBe('echo');
     await alice.expectNoMessage('lobby');
+  });
+
+  it('splits a long reply so each piece arrives with the sender on an extension server', async () => {
+    const long = defineBot({
+      name: 'long',
+      setup(bot) {
+        bot.command('long', (ctx) => ctx.reply('y'.repeat(150_000)));
+      },
+    });
+    t = await createBotTest({ bots: [long] });
+    const alice = await t.user('alice');
+    await alice.join('lobby');
+    await alice.say('lobby', '!long');
+    await t.settle();
+    // A piece filling the whole Data frame has no room for DataFrom's sender: it came as
+    // plain Data, without it.
+    const got = alice.messages.filter((m) => m.room === 'lobby');
+    expect(got.map((m) => m.text).join('')).toBe('y'.repeat(150_000));
+    expect(got.map((m) => m.sender)).toEqual(got.map(() => 'long'));
   });
 
   it('creates a room that does not exist and joins one that does', async () => {

@@ -141,7 +141,33 @@ describe('send to mpcrps://', () => {
     const r = await run(['send', '-s', urls[1]!, '--insecure', '-r', 'risky', 'hi']);
     expect(r.code).toBe(0);
     expect(r.stdout).toBe('');
-    expect(r.stderr).toMatch(/MPCRP_INSECURE_TLS.*verification is OFF .*--insecure/);
+    // The project's own warning, one line: before, Node's "(node:PID) [MPCRP_INSECURE_TLS]
+    // Warning: ..." came with its "(Use `node --trace-warnings ...`)" line.
+    expect(r.stderr).toMatch(
+      /^mpcrp-bot: warning: TLS certificate verification is OFF for mpcrps:\S+ \(--insecure\).*--ca FILE.*\n$/,
+    );
+    expect(r.stderr.split('\n').filter(Boolean)).toHaveLength(1);
+    expect(r.stderr).not.toMatch(/trace-warnings|\(node:/);
+  });
+
+  it('MPCRP_CA, MPCRP_CERT and MPCRP_KEY stand in for --ca, --cert and --key; the flags win', async () => {
+    const { urls } = await serve(...serveFlags, '--tls-ca', pki.ca.certFile, '--reserve', 'alice');
+    await watcher(urls[1]!, 'envtls');
+    const env = {
+      MPCRP_CA: pki.ca.certFile,
+      MPCRP_CERT: pki.alice.certFile,
+      MPCRP_KEY: pki.alice.keyFile,
+    };
+    const args = ['send', '-s', urls[1]!, '-u', 'alice', '-r', 'envtls'];
+    // Before: the variables were ignored, so the server was not trusted (exit 3).
+    const r = await run([...args, 'from env'], { env });
+    expect(r.code, r.stderr).toBe(0);
+    const bad = { ...env, MPCRP_CA: join(CWD, 'no-such-env-ca.pem') };
+    const flagWins = await run([...args, '--ca', pki.ca.certFile, 'flag wins'], { env: bad });
+    expect(flagWins.code, flagWins.stderr).toBe(0);
+    const envBad = await run([...args, 'bad env'], { env: bad });
+    expect(envBad.code).toBe(2);
+    expect(envBad.stderr).toMatch(/no-such-env-ca\.pem \(ENOENT\).*MPCRP_CA/);
   });
 
   it('an unreadable --ca file is a usage error naming the file', async () => {

@@ -109,6 +109,17 @@ describe('server certificate verification', () => {
     expect(options).toMatchObject({ code: INSECURE_WARNING_CODE });
   });
 
+  it('insecure with onInsecure: the callback gets the warning instead of the process', async () => {
+    const h = await serveTls({ tls: { cert: pki.rogueServer.cert, key: pki.rogueServer.key } });
+    const warn = vi.spyOn(process, 'emitWarning').mockImplementation(() => {});
+    const told: string[] = [];
+    const tls = { insecure: true, onInsecure: (m: string) => told.push(m) };
+    track(await connect(h.tlsUrl, { username: 'told', tls }));
+    expect(warn).not.toHaveBeenCalled();
+    expect(told).toHaveLength(1);
+    expect(told[0]).toMatch(/verification is OFF for mpcrps:\/\/127\.0\.0\.1:\d+ \(--insecure\)/);
+  });
+
   it('never warns without insecure', async () => {
     const h = await serveTls();
     const warn = vi.spyOn(process, 'emitWarning').mockImplementation(() => {});

@@ -35,8 +35,10 @@ const command: CommandModule = {
         'An interactive client: type to talk in the current room; incoming messages appear ' +
           'above the prompt. /help lists the commands (/join, /create, /switch, /quit, /users, ' +
           '/rooms, /destroy, /exit). Ctrl-D leaves. With stdin not a terminal, each line is ' +
-          'handled in order (messages sent, commands run) and the command exits 0 at the end ' +
-          'of input, once the server confirmed everything was relayed.',
+          'handled in order (messages sent, commands run) and at the end of input, once the ' +
+          'server confirmed everything was relayed, the command exits 0, or with the exit ' +
+          'status of the first line that failed (e.g. 5 for a /join of a missing room, 2 ' +
+          'for an unknown command).',
       ),
   handler: (argv) => guarded(() => chat(argv)),
 };
@@ -135,7 +137,8 @@ async function chat(argv: Record<string, unknown>): Promise<number> {
     rl.on('close', () =>
       step(async () => {
         await client.ping();
-        finish(ExitCode.Ok);
+        // A person at a prompt saw each failure; a script learns of them from the status.
+        finish(terminal ? ExitCode.Ok : (session.failure ?? ExitCode.Ok));
       }, ExitCode.NotConfirmed),
     );
     return await finished;

@@ -10,6 +10,7 @@ import { warn, writeLine } from '../io.js';
 import type { OptionTable } from '../options.js';
 import { enterRooms, roomsFrom } from '../rooms.js';
 import { onStopSignals } from '../signals.js';
+import { compileTemplate, TEMPLATE_HELP } from '../template.js';
 
 const options: OptionTable = {
   room: {
@@ -42,8 +43,14 @@ const options: OptionTable = {
     type: 'string',
     alias: 'o',
     choices: OUTPUT_FORMATS,
-    default: 'text',
-    describe: 'text: [room] sender: text; json: one object per line; raw: the text alone',
+    // No yargs default: -F must be able to tell whether -o was given too.
+    describe: 'text (default): [room] sender: text; json: one object per line; raw: the text alone',
+  },
+  format: {
+    type: 'string',
+    alias: 'F',
+    value: 'TEMPLATE',
+    describe: `print each message through TEMPLATE and a line break, as mosquitto_sub -F: ${TEMPLATE_HELP}`,
   },
   exec: {
     type: 'string',
@@ -62,6 +69,8 @@ interface ListenPlan {
   timeout: number | undefined;
   until: RegExp | undefined;
   output: OutputFormat;
+  /** -F TEMPLATE, compiled; replaces `output`. */
+  template: ((message: RoomMessage) => string) | undefined;
   exec: string | undefined;
   create: boolean;
 }
@@ -77,6 +86,7 @@ const command: CommandModule = {
       .example('$0 listen -r ci --until "^deployed" -W 10m', 'wait for a message, at most 10 min')
       .example('$0 listen -r logs -o json | jq -r .text', 'structured output')
       .example('$0 listen -r ops --exec ./on-message.sh', 'run a script per message')
+      .example("$0 listen -r ops -F '%T %u: %t'", 'one line per message, formatted')
       .epilogue(
         'Prints each message as it arrives, one per line on stdout (flushed per line); ' +
           'status goes to stderr. The sender is shown when the server grants the sender ' +
@@ -117,13 +127,30 @@ function planFrom(argv: Record<string, unknown>): ListenPlan {
   if (!OUTPUT_FORMATS.includes(output)) {
     throw usage(`listen: -o/--output must be one of ${OUTPUT_FORMATS.join(', ')}, got ${output}`);
   }
+  const exec = str(argv.exec);
+  const format = str(argv.format);
+  let template: ListenPlan['template'];
+  if (format !== undefined) {
+    if (argv.output !== undefined) {
+      throw usage('listen: -F and -o both choose the output: give one');
+    }
+    if (exec !== undefined) {
+      throw usage('listen: -F formats printed output; --exec prints nothing: drop one of them');
+    }
+    const compiled = compileTemplate(format);
+    if ('problem' in compiled) {
+      throw usage(`listen: -F ${JSON.stringify(format)}: ${compiled.problem}`);
+    }
+    template = compiled.format;
+  }
   return {
     rooms,
     count,
     timeout,
     until,
     output,
-    exec: str(argv.exec),
+    template,
+    exec,
     create: argv.create === true,
   };
 }
@@ -166,7 +193,7 @@ async function listen(argv: Record<string, unknown>): Promise<number> {
         );
       }
     } else {
-      await writeLine(formatMessage(message, plan.output));
+      await writeLine(plan.template ? plan.template(message) : formatMessage(message, plan.output));
     }
     received += 1;
     if (plan.until?.test(message.text)) finish(ExitCode.Ok);

@@ -287,6 +287,7 @@ async function runBots(argv: Record<string, unknown>, plan: RunPlan): Promise<nu
     extensions: argv.extensions !== 'off',
     tls: connection.tls,
     connectTimeout: connection.connectTimeout,
+    nameTakenHint: 'run with -u NAME (or set user: in the config) to use another name',
     announcements: settings.announcements,
     logger,
   });

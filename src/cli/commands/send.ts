@@ -1,5 +1,6 @@
 import type { MpcrpClient } from '../../client/index.js';
 import { ConnectionClosedError, TimeoutError } from '../../errors.js';
+import { dataFromOverhead } from '../../protocol/codec.js';
 import { DEFAULT_MAX_PAYLOAD } from '../../protocol/types.js';
 import { CliExit, guarded, usage } from '../cli-exit.js';
 import type { CommandModule } from '../command.js';
@@ -135,7 +136,10 @@ async function send(argv: Record<string, unknown>): Promise<number> {
       'send: nothing to send, the message is empty (an empty file or stdin?)',
     );
   }
-  const pieces = new Map(plan.rooms.map((room) => [room, piecesFor(text, room, plan.split)]));
+  // Text too long without --split is refused before connecting; with it, the pieces are cut
+  // once the username (part of each DataFrom) is known.
+  if (plan.split === undefined)
+    for (const room of plan.rooms) piecesFor(text, room, undefined, undefined);
 
   const { client, settings } = await openConnection(argv, {
     requestTimeout: plan.timeout,
@@ -144,7 +148,11 @@ async function send(argv: Record<string, unknown>): Promise<number> {
   });
   try {
     await enterRooms(client, plan.rooms, { create: plan.create, url: settings.url });
-    for (const [room, list] of pieces) for (const piece of list) client.send(room, piece);
+    for (const room of plan.rooms) {
+      for (const piece of piecesFor(text, room, plan.split, client.username)) {
+        client.send(room, piece);
+      }
+    }
     await confirm(client);
     return ExitCode.Ok;
   } catch (error) {
@@ -158,22 +166,29 @@ function limitFor(room: string): number {
   return DEFAULT_MAX_PAYLOAD - 1 - Buffer.byteLength(room);
 }
 
+/**
+ * The messages `text` goes out as. With --split, each piece leaves room for the sender's
+ * name, so members granted the sender extension get it as DataFrom with the sender (a piece
+ * filling the whole Data frame would reach them as Data, without it).
+ */
 function piecesFor(
   text: string,
   room: string,
   split: Plan['split'],
+  sender: string | undefined,
   what = 'the message',
 ): string[] {
   const limit = limitFor(room);
   const bytes = Buffer.byteLength(text);
-  if (bytes <= limit) return [text];
-  if (split === undefined) {
-    throw new CliExit(
-      ExitCode.BadInput,
-      `send: ${what} is ${bytes} bytes, more than fits in one frame to room '${room}' (${limit} bytes); pass --split to send it as several messages, or shorten it`,
-    );
+  if (split !== undefined) {
+    const relayed = limit - dataFromOverhead(sender ?? '');
+    return bytes <= relayed ? [text] : split(text, relayed);
   }
-  return split(text, limit);
+  if (bytes <= limit) return [text];
+  throw new CliExit(
+    ExitCode.BadInput,
+    `send: ${what} is ${bytes} bytes, more than fits in one frame to room '${room}' (${limit} bytes); pass --split to send it as several messages, or shorten it`,
+  );
 }
 
 /** The server answers in order: once the ping is answered, everything before it was relayed. */
@@ -221,7 +236,7 @@ async function sendLines(
       lineNo += 1;
       if (line === '') continue;
       for (const room of plan.rooms) {
-        for (const piece of piecesFor(line, room, plan.split, `line ${lineNo}`)) {
+        for (const piece of piecesFor(line, room, plan.split, client.username, `line ${lineNo}`)) {
           client.send(room, piece);
         }
       }
