@@ -14,12 +14,14 @@ import { botEchoScenario } from './scenarios/bot-echo.js';
 import { cliSendScenario } from './scenarios/cli-send.js';
 import { codecScenario } from './scenarios/codec.js';
 import { fanoutScenario } from './scenarios/fanout.js';
+import { fanoutMetricsScenario } from './scenarios/fanout-metrics.js';
 import { idleMemoryScenario } from './scenarios/idle-memory.js';
 import { latencyScenario } from './scenarios/latency.js';
 
 const SCENARIOS: Scenario[] = [
   codecScenario,
   fanoutScenario,
+  fanoutMetricsScenario,
   latencyScenario,
   idleMemoryScenario,
   cliSendScenario,

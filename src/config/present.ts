@@ -72,5 +72,16 @@ export function settingsForDisplay(settings: Settings): Record<string, unknown> 
       serve.tls = { ...tls, handshakeTimeout: formatDuration(tls.handshakeTimeout) };
     out.serve = serve;
   }
+  if (Object.keys(settings.http).length > 0) {
+    const { token, requestTimeout, responseTimeout, ...rest } = settings.http;
+    out.http = {
+      ...rest,
+      ...(token !== undefined ? { token: MASK } : {}),
+      ...(requestTimeout !== undefined ? { requestTimeout: formatDuration(requestTimeout) } : {}),
+      ...(responseTimeout !== undefined
+        ? { responseTimeout: formatDuration(responseTimeout) }
+        : {}),
+    };
+  }
   return out;
 }

@@ -10,3 +10,4 @@ export {
   type OutboxStats,
 } from './outbox.js';
 export type { RuntimeEvents } from './runtime.js';
+export { HOOK_BUCKETS, type PluginCounts, RuntimeStats } from './stats.js';

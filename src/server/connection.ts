@@ -7,11 +7,14 @@ import { FloodControl } from './flood-control.js';
 import type { ResolvedServerOptions } from './options.js';
 import { OutputQueue, type SlowConsumer } from './output-queue.js';
 import type { Awaitable } from './registry.js';
+import type { ServerStats } from './stats.js';
 
 /** What a connection needs from the server that owns it. */
 export interface ConnectionHost {
   readonly options: ResolvedServerOptions;
   readonly log: Logger;
+  /** Counters for the metrics endpoint; undefined when nobody reads them. */
+  readonly stats?: ServerStats | undefined;
   /**
    * Handles one frame; a returned Promise holds back this connection's later frames.
    * `frame` is the connection's decoder: read its fields before returning (a payload kept
@@ -48,6 +51,7 @@ export class Connection {
 
   readonly #host: ConnectionHost;
   readonly #log: Logger;
+  readonly #stats: ServerStats | undefined;
   readonly #decoder: FrameDecoder;
   readonly #flood: FloodControl;
   readonly #output: OutputQueue;
@@ -70,6 +74,7 @@ export class Connection {
   ) {
     this.#host = host;
     this.#log = host.log;
+    this.#stats = host.stats;
     const { options } = host;
     this.#decoder = new FrameDecoder({ maxPayload: options.maxPayload });
     this.#flood = new FloodControl(options.frameRate, options.frameBurst, options.throttleTimeout);
@@ -84,6 +89,7 @@ export class Connection {
     transport.on('data', (chunk) => this.#onData(chunk));
     const timeout = host.options.registrationTimeout;
     this.#timer = setTimeout(() => {
+      if (this.#stats) this.#stats.limits.registrationTimeout++;
       this.#log.info('registration timeout: no SetUserName, closing', { conn: id, ms: timeout });
       this.close('registration timeout');
     }, timeout);
@@ -99,11 +105,25 @@ export class Connection {
 
   /** Queues a frame for this turn's flush. The same Buffer may be queued to many connections. */
   send(frame: Buffer): void {
-    if (this.closed || !this.#output.push(frame)) return;
+    if (!this.relay(frame)) return;
+    const stats = this.#stats;
+    if (stats !== undefined) {
+      stats.framesOut[frame[0]!]! += 1;
+      stats.bytesOut += frame.length;
+    }
+  }
+
+  /**
+   * {@link send} without the counters, for the fan-out, which counts a relay's frames once
+   * for all its recipients. False when the frame was not queued.
+   */
+  relay(frame: Buffer): boolean {
+    if (this.closed || !this.#output.push(frame)) return false;
     if (!this.#dirty) {
       this.#dirty = true;
       this.#host.markDirty(this);
     }
+    return true;
   }
 
   /** Hands everything queued to the transport in one write. */
@@ -115,6 +135,8 @@ export class Connection {
   #slowConsumer({ rule, unsent }: SlowConsumer): void {
     const { maxOutputBytes, writeTimeout } = this.#host.options;
     const about = { conn: this.id, user: this.name, unsent };
+    if (this.#stats)
+      this.#stats.limits[rule === 'output cap' ? 'maxOutputBytes' : 'writeTimeout']++;
     if (rule === 'output cap') {
       this.#log.warn('slow consumer: output cap reached, disconnecting', {
         ...about,
@@ -161,6 +183,7 @@ export class Connection {
 
   #onData(chunk: Buffer): void {
     if (this.closed) return;
+    if (this.#stats) this.#stats.bytesIn += chunk.length;
     // While waiting, the chunk just queues up in the decoder until #continue.
     this.#decoder.write(chunk);
     if (this.#waiting) return;
@@ -185,6 +208,7 @@ export class Connection {
       }
     } catch (error) {
       if (error instanceof FrameTooLargeError) {
+        if (this.#stats) this.#stats.limits.maxPayload++;
         this.#log.warn('frame over maxPayload, closing', {
           conn: this.id,
           user: this.name,
@@ -203,6 +227,7 @@ export class Connection {
   /** Handles the decoder's current frame under the inbound limits; false when it must wait. */
   #step(frame: FrameView): boolean {
     if (!this.#flood.take()) return this.#throttle();
+    if (this.#stats) this.#stats.framesIn[frame.type]! += 1;
     let lastChance = false;
     if (
       this.name === undefined &&
@@ -229,6 +254,7 @@ export class Connection {
   }
 
   #tooManyFrames(): void {
+    if (this.#stats) this.#stats.limits.maxFramesBeforeRegistration++;
     this.#log.info('too many frames before SetUserName, closing', {
       conn: this.id,
       maxFramesBeforeRegistration: this.#host.options.maxFramesBeforeRegistration,
@@ -243,6 +269,7 @@ export class Connection {
   #throttle(): boolean {
     const t = this.#flood.throttle();
     if ('persisted' in t) {
+      if (this.#stats) this.#stats.limits.throttleTimeout++;
       this.#log.warn('flood control: throttled too long, disconnecting', {
         conn: this.id,
         user: this.name,
@@ -253,6 +280,7 @@ export class Connection {
       return true;
     }
     if (t.first) {
+      if (this.#stats) this.#stats.limits.frameRate++;
       this.#log.info('flood control: throttling reads', {
         conn: this.id,
         user: this.name,

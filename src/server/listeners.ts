@@ -4,6 +4,7 @@ import type { Logger } from '../log.js';
 import { formatServerUrl } from '../protocol/url.js';
 import { RefusalLog } from './refusal-log.js';
 import type { MpcrpServer } from './server.js';
+import { handshakeFailure } from './stats.js';
 import type { TlsServerSettings } from './tls.js';
 
 /**
@@ -76,12 +77,15 @@ export async function listenTls(server: MpcrpServer, options: TlsListenOptions):
   });
   tlsServer.maxConnections = server.options.maxConnections;
   tlsServer.on('drop', (data?: { remoteAddress?: string }) => {
+    if (server.stats) server.stats.limits.tlsMaxConnections++;
     refusals.refused('connection refused: maxConnections reached (TLS handshakes included)', {
       remote: data?.remoteAddress,
       maxConnections: server.options.maxConnections,
     });
   });
   tlsServer.on('tlsClientError', (error: Error, socket: TLSSocket) => {
+    const stats = server.stats;
+    if (stats) stats.tlsHandshakeFailures[handshakeFailure(errorCode(error))]++;
     refusals.refused('TLS handshake failed, closing', {
       remote: socket.remoteAddress,
       reason: describeHandshakeError(error, options.tls.handshakeTimeout),
@@ -100,8 +104,12 @@ export async function listenTls(server: MpcrpServer, options: TlsListenOptions):
   };
 }
 
+function errorCode(error: Error): string {
+  return (error as NodeJS.ErrnoException).code ?? '';
+}
+
 function describeHandshakeError(error: Error, timeout: number): string {
-  const code = (error as NodeJS.ErrnoException).code ?? '';
+  const code = errorCode(error);
   switch (code) {
     case 'ERR_TLS_HANDSHAKE_TIMEOUT':
       return `no TLS handshake within ${timeout} ms`;

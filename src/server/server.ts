@@ -10,6 +10,7 @@ import { InMemoryRegistry } from './memory-registry.js';
 import { type ResolvedServerOptions, resolveServerOptions, type ServerOptions } from './options.js';
 import { RefusalLog } from './refusal-log.js';
 import type { Awaitable, Registry } from './registry.js';
+import { listenerKind, type ServerStats } from './stats.js';
 
 /**
  * An MPCRP server without a network: hand it connected transports with {@link accept}.
@@ -24,6 +25,8 @@ import type { Awaitable, Registry } from './registry.js';
 export class MpcrpServer {
   readonly options: Readonly<ResolvedServerOptions>;
   readonly registry: Registry;
+  /** The counters given as `options.stats`, if any (the metrics endpoint reads them). */
+  readonly stats: ServerStats | undefined;
   readonly #log: Logger;
   readonly #connections = new Set<Connection>();
   readonly #byName = new Map<string, Connection>();
@@ -41,12 +44,14 @@ export class MpcrpServer {
     this.options = Object.freeze(resolveServerOptions(options));
     this.registry = options.registry ?? new InMemoryRegistry();
     this.#log = options.logger ?? silentLogger;
+    this.stats = options.stats;
     this.#perIp = new PerIpCounter(this.options.maxConnectionsPerIp, this.options.perIpExempt);
     this.#refusals = new RefusalLog(this.#log);
     const hub: Hub & ConnectionHost = {
       options: this.options,
       registry: this.registry,
       log: this.#log,
+      stats: this.stats,
       byName: this.#byName,
       maxPayload: this.options.maxPayload,
       recipients: new RecipientCache(),
@@ -68,6 +73,11 @@ export class MpcrpServer {
     return this.#connections.size;
   }
 
+  /** Users registered on this server (connections with a username). */
+  get userCount(): number {
+    return this.#byName.size;
+  }
+
   /**
    * Serves one connected client over `transport` until it closes. Every listener feeds
    * this, so the connection caps apply to all: a connection over `maxConnections`, or over
@@ -81,6 +91,7 @@ export class MpcrpServer {
     }
     const remote = transport.remoteAddress;
     if (this.#connections.size >= this.options.maxConnections) {
+      if (this.stats) this.stats.limits.maxConnections++;
       this.#refusals.refused('connection refused: maxConnections reached', {
         remote,
         maxConnections: this.options.maxConnections,
@@ -90,6 +101,7 @@ export class MpcrpServer {
     }
     const ipKey = this.#perIp.key(remote);
     if (ipKey !== undefined && !this.#perIp.add(ipKey)) {
+      if (this.stats) this.stats.limits.maxConnectionsPerIp++;
       this.#refusals.refused('connection refused: maxConnectionsPerIp reached for its address', {
         remote,
         maxConnectionsPerIp: this.options.maxConnectionsPerIp,
@@ -99,6 +111,7 @@ export class MpcrpServer {
     }
     const conn = new Connection(this.#hub, transport, this.#nextId++);
     this.#connections.add(conn);
+    this.stats?.opened(transport);
     if (ipKey !== undefined) this.#ipKeys.set(conn, ipKey);
     this.#log.info('connection opened', { conn: conn.id, remote });
   }
@@ -129,6 +142,7 @@ export class MpcrpServer {
 
   #released(conn: Connection, pending: Promise<void> | undefined): void {
     this.#connections.delete(conn);
+    if (this.stats) this.stats.open[listenerKind(conn.transport)]--;
     const ipKey = this.#ipKeys.get(conn);
     if (ipKey !== undefined) {
       this.#ipKeys.delete(conn);

@@ -4,6 +4,7 @@ import type { AnyBotPlugin } from '../../bot/types.js';
 import { parseDuration } from '../../config/duration.js';
 import { loadSettings } from '../../config/load.js';
 import type { Settings } from '../../config/resolve.js';
+import type { HttpSection } from '../../config/types.js';
 import { PluginLoadError } from '../../errors.js';
 import { createLogger, type LogFormat, type Logger, type LogLevel } from '../../log.js';
 import { isValidName } from '../../protocol/names.js';
@@ -12,6 +13,7 @@ import type { RunningServer } from '../../server/start.js';
 import { CliExit, guarded, usage } from '../cli-exit.js';
 import { type ConnectionSettings, resolveConnection } from '../connection.js';
 import { ExitCode } from '../exit-codes.js';
+import { writeLine } from '../io.js';
 import { LOG_OPTIONS, type OptionTable } from '../options.js';
 import { onStopSignals } from '../signals.js';
 
@@ -100,6 +102,12 @@ export const options: OptionTable = {
     value: 'NAME',
     describe: 'never hand messages from this user to the bots (another bot); repeatable',
   },
+  http: {
+    type: 'string',
+    value: 'HOST:PORT',
+    describe:
+      'serve /healthz, /readyz, /metrics, webhooks (POST /rooms/ROOM/messages) and bot.http routes here (port 0 picks a free one; token: env MPCRP_HTTP_TOKEN)',
+  },
   ...LOG_OPTIONS,
 };
 
@@ -111,7 +119,8 @@ export const builder = (y: import('yargs').Argv) =>
     .example('$0 run --watch bots/my-bot.ts', 'reload the bot whenever you save it')
     .epilogue(
       'Runs until SIGINT/SIGTERM, then stops the bots, flushes what they still have to say, ' +
-        'leaves its rooms and exits 0. Logs go to stderr; stdout stays empty.',
+        'leaves its rooms and exits 0. Logs go to stderr; stdout stays empty but for ' +
+        'MPCRP_HTTP=http://HOST:PORT with --http.',
     );
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
@@ -277,9 +286,13 @@ const CLOSE_MS = 5000;
 async function runBots(argv: Record<string, unknown>, plan: RunPlan): Promise<number> {
   const { settings, logger, bots, url, username, botRooms, presenceInterval, connection } = plan;
   const { createRuntime } = await import('../../runtime/create.js');
+  // Loaded only when asked for: without --http neither node:http nor prom-client is.
+  const web = await httpModules(str(argv.http), settings.http);
+  const stats = web ? new web.RuntimeStats() : undefined;
   const faults = faultOptions(argv);
   const runtime = createRuntime({
     ...faults,
+    ...(stats ? { stats } : {}),
     flushTimeout: FLUSH_MS,
     server: url,
     username,
@@ -368,20 +381,28 @@ async function runBots(argv: Record<string, unknown>, plan: RunPlan): Promise<nu
   const { monitorEventLoop } = await import('../../runtime/loop-monitor.js');
   stopMonitor = monitorEventLoop(faults.blockedWarn ?? 1000, () => runtime.engine.busy(), logger);
 
+  let http: Awaited<ReturnType<NonNullable<typeof web>['startRunHttp']>> | undefined;
   try {
+    if (web && stats) {
+      // Before start(), so the first session is counted and /readyz answers from the start.
+      http = await web.startRunHttp(runtime, { ...web.plan, stats, logger: logger.child('http') });
+      await writeLine(`MPCRP_HTTP=${http.url}`);
+    }
     await runtime.start();
   } catch (error) {
     disposeSignals();
     disposeNet();
     stopMonitor();
     await runtime.stop();
-    throw error;
+    await http?.close();
+    throw httpBindFailure(error) ?? error;
   }
   if (argv.watch === true) {
     stopWatching = watchBots(bots, (entry) => runtime.load(entry), logger);
   }
   await stopped;
   stopMonitor();
+  await http?.close();
   // Still installed while stopping: an onStop that throws from a timer cannot crash the exit.
   disposeNet();
   logger.info('stopped');
@@ -390,6 +411,28 @@ async function runBots(argv: Record<string, unknown>, plan: RunPlan): Promise<nu
 
 function keepGoingOn(argv: Record<string, unknown>): boolean {
   return argv.keepGoing === true;
+}
+
+/** The HTTP listener's modules and settings, or undefined when no listener is asked for. */
+async function httpModules(flag: string | undefined, section: HttpSection) {
+  if (flag === undefined && section.listen === undefined) return undefined;
+  const [{ httpPlan }, { startRunHttp }, { RuntimeStats }] = await Promise.all([
+    import('../../http/settings.js'),
+    import('../../http/run-http.js'),
+    import('../../runtime/stats.js'),
+  ]);
+  return { plan: httpPlan(flag, section)!, startRunHttp, RuntimeStats };
+}
+
+function httpBindFailure(error: unknown): CliExit | undefined {
+  const e = error as NodeJS.ErrnoException & { address?: string; port?: number };
+  if (e?.code !== 'EADDRINUSE' && e?.code !== 'EACCES' && e?.code !== 'EADDRNOTAVAIL') {
+    return undefined;
+  }
+  return new CliExit(
+    ExitCode.Usage,
+    `cannot listen on ${e.address ?? '?'}:${e.port ?? '?'} for --http (${e.code}); choose another address with --http HOST:PORT (port 0 picks a free one)`,
+  );
 }
 
 async function loadBots(

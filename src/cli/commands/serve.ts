@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseDuration } from '../../config/duration.js';
 import { loadSettings } from '../../config/load.js';
-import type { ServeSection } from '../../config/types.js';
+import type { HttpSection, ServeSection } from '../../config/types.js';
 import { createLogger, type LogFormat, type LogLevel } from '../../log.js';
 import { DEFAULT_SERVER_OPTIONS, type ServerOptions } from '../../server/options.js';
 import type { ReservedNames } from '../../server/reserved-names.js';
@@ -84,6 +84,12 @@ export const options: OptionTable = {
     describe:
       'serve the negotiated extensions; --no-extensions makes a strict RFC 8890 server (default on)',
   },
+  http: {
+    type: 'string',
+    value: 'HOST:PORT',
+    describe:
+      'serve /healthz, /readyz and /metrics (Prometheus) over HTTP here (port 0 picks a free one; token: env MPCRP_HTTP_TOKEN)',
+  },
   ...LOG_OPTIONS,
 };
 
@@ -134,6 +140,9 @@ async function serve(argv: Record<string, unknown>): Promise<number> {
   };
   const tls = await tlsOptions(argv, file);
   const port = (argv.port as number | undefined) ?? file.port ?? 8890;
+  // Loaded only when asked for: without --http neither node:http nor prom-client is.
+  const web = await httpModules(str(argv.http), settings.http);
+  if (web) serverOptions.stats = new web.ServerStats();
   // Listening for signals before anything is announced: a supervisor may stop the server
   // the moment it reads MPCRP_URL, and that must still be a clean shutdown (exit 0).
   const stopped = stopSignal();
@@ -150,11 +159,24 @@ async function serve(argv: Record<string, unknown>): Promise<number> {
     stopped.cancel();
     throw bindFailure(error) ?? error;
   }
-  // stdout is data: one line per listener, plaintext first.
+  let http: Awaited<ReturnType<NonNullable<typeof web>['startServeHttp']>> | undefined;
+  if (web) {
+    try {
+      http = await web.startServeHttp(running, { ...web.plan, logger: logger.child('http') });
+    } catch (error) {
+      stopped.cancel();
+      await running.close();
+      throw bindFailure(error, '--http') ?? error;
+    }
+  }
+  // stdout is data: one line per listener, plaintext first, then the HTTP one.
   for (const url of running.urls) await writeLine(`MPCRP_URL=${url}`);
+  if (http) await writeLine(`MPCRP_HTTP=${http.url}`);
   const signal = await stopped.signal;
   logger.info('shutting down', { signal });
+  http?.draining();
   await running.close().catch(() => {});
+  await http?.close();
   logger.info('closed');
   return 0;
 }
@@ -247,15 +269,26 @@ async function readPem(source: { path: string; label: string }): Promise<Buffer>
   }
 }
 
+/** The HTTP listener's modules and settings, or undefined when no listener is asked for. */
+async function httpModules(flag: string | undefined, section: HttpSection) {
+  if (flag === undefined && section.listen === undefined) return undefined;
+  const [{ httpPlan }, { startServeHttp }, { ServerStats }] = await Promise.all([
+    import('../../http/settings.js'),
+    import('../../http/serve-http.js'),
+    import('../../server/stats.js'),
+  ]);
+  return { plan: httpPlan(flag, section)!, startServeHttp, ServerStats };
+}
+
 /** A listen error as advice: which address, why, and which flag changes it. */
-function bindFailure(error: unknown): CliExit | undefined {
+function bindFailure(error: unknown, flag = '--port or --tls-port'): CliExit | undefined {
   const e = error as NodeJS.ErrnoException & { address?: string; port?: number };
   const where = `${e.address ?? '?'}:${e.port ?? '?'}`;
   switch (e?.code) {
     case 'EADDRINUSE':
       return new CliExit(
         ExitCode.Usage,
-        `cannot listen on ${where}: the port is in use (another server running?); choose another with --port or --tls-port (0 picks a free one)`,
+        `cannot listen on ${where}: the port is in use (another server running?); choose another with ${flag} (0 picks a free one)`,
       );
     case 'EACCES':
       return new CliExit(
