@@ -109,11 +109,8 @@ export interface BotEngine {
 export function createBotEngine(options: BotEngineOptions): BotEngine {
   const { host } = options;
   const prefix = options.prefix ?? '!';
-  if (typeof prefix !== 'string' || !/^\S{1,8}$/.test(prefix)) {
-    throw new ConfigError([
-      `prefix: ${JSON.stringify(prefix)} is not a command prefix (expected 1-8 characters without spaces, e.g. '!')`,
-    ]);
-  }
+  const problem = prefixProblem(prefix);
+  if (problem !== undefined) throw new ConfigError([`prefix: ${problem}`]);
   const timeouts: HookTimeouts = { ...DEFAULT_HOOK_TIMEOUTS, ...options.timeouts };
   const guard = new LoopGuard(options.loopGuard, host.logger);
   const instances = new Map<string, PluginInstance>();
@@ -209,12 +206,16 @@ export function createBotEngine(options: BotEngineOptions): BotEngine {
       case 'message':
       case 'join':
       case 'leave':
+      case 'rename':
       case 'userlist':
       case 'destroyed': {
         // The bot's own messages and its own joins are not news to its plugins.
         if (event.kind === 'message' && event.sender === host.username) return;
         if (event.kind === 'message' && guard.ignores(event.sender)) return;
-        if ((event.kind === 'join' || event.kind === 'leave') && event.user === host.username) {
+        if (
+          (event.kind === 'join' || event.kind === 'leave' || event.kind === 'rename') &&
+          event.user === host.username
+        ) {
           return;
         }
         const targets = all.filter((i) => i.acts(event.room));
@@ -333,4 +334,10 @@ export function createBotEngine(options: BotEngineOptions): BotEngine {
     rooms: () => [...new Set([...instances.values()].flatMap((i) => i.rooms()))],
   };
   return engine;
+}
+
+/** Why `prefix` cannot be a command prefix, or `undefined` when it can (checked before a CLI starts anything). */
+export function prefixProblem(prefix: unknown): string | undefined {
+  if (typeof prefix === 'string' && /^\S{1,8}$/.test(prefix)) return undefined;
+  return `${JSON.stringify(prefix)} is not a command prefix (expected 1-8 characters without spaces, e.g. '!')`;
 }

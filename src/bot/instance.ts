@@ -253,6 +253,13 @@ export class PluginInstance {
           this.#runAll(label, list as Handler<typeof ctx>[], ctx, turn),
         );
       }
+      case 'rename': {
+        const ctx = { ...base, kind: 'rename' as const, room: event.room, reply, users };
+        const full = { ...ctx, user: event.user, old: event.old };
+        return this.#pipeline(full, turn, () =>
+          this.#runAll('onRename', this.hooks.rename, full, turn),
+        );
+      }
       case 'userlist': {
         const ctx = { ...base, kind: 'userlist' as const, room: event.room, reply };
         const full = { ...ctx, users: Object.freeze([...event.users]) };
@@ -374,6 +381,14 @@ export class PluginInstance {
       },
       users: (room) => host.users(room),
       rooms: () => host.rooms(),
+      join: async (room) => {
+        if (!host.join) throw new Error('this bot host cannot join rooms');
+        await host.join(room);
+      },
+      leave: async (room) => {
+        if (!host.leave) throw new Error('this bot host cannot leave rooms');
+        return host.leave(room);
+      },
     };
   }
 

@@ -37,7 +37,12 @@ export async function guarded(body: () => Promise<number>): Promise<number> {
   }
 }
 
-/** A usage error (exit 2) with the hint every usage message ends with. */
+/**
+ * A usage error (exit 2): one line that ends pointing at the command's help. `message`
+ * starts with the command's name (`send: ...`), which the hint reuses.
+ */
 export function usage(message: string): CliExit {
-  return new CliExit(ExitCode.Usage, `${message}\nRun with --help for usage.`);
+  const command = /^([a-z]+)[ :]/.exec(message)?.[1];
+  const help = command ? `mpcrp-bot ${command} --help` : 'mpcrp-bot --help';
+  return new CliExit(ExitCode.Usage, `${message} (see \`${help}\`)`);
 }

@@ -27,4 +27,8 @@ export interface CommandEntry {
   name: string;
   describe: string;
   load: () => Promise<CommandModule>;
+  /** The actions the command needs as its first argument (`config check`), checked in main.ts. */
+  actions?: readonly string[];
+  /** How to call it, for the message when the action is missing: `config check [FILE]`. */
+  synopsis?: string;
 }

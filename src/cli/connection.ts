@@ -1,5 +1,4 @@
 import { connect, type MpcrpClient } from '../client/index.js';
-import { parseDuration } from '../config/duration.js';
 import { loadSettings } from '../config/load.js';
 import {
   ConnectionClosedError,
@@ -12,6 +11,7 @@ import { nameProblem } from '../protocol/names.js';
 import type { TlsClientOptions } from '../transport/tcp.js';
 import { CliExit } from './cli-exit.js';
 import { cliLogger, frameDumper } from './diagnostics.js';
+import { flagDuration } from './durations.js';
 import { ExitCode } from './exit-codes.js';
 
 /** Names tried with --on-name-taken suffix before giving up: NAME, NAME-2 ... NAME-10. */
@@ -83,7 +83,7 @@ export async function resolveConnection(
     user: settings.user ?? (await import('./identity.js')).generatedUserName(),
     generatedUser,
     onNameTaken,
-    connectTimeout: parseDuration(str(argv['connect-timeout']) ?? '5s', '--connect-timeout'),
+    connectTimeout: flagDuration(str(argv['connect-timeout']) ?? '5s', '--connect-timeout')!,
     tls: await readTlsFiles(settings.tls),
     extensions: argv.extensions !== 'off',
   };

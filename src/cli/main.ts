@@ -4,7 +4,13 @@ import { explainUnknown, hoistGlobals, unknownCommand } from './argv.js';
 import type { CommandEntry, CommandModule } from './command.js';
 import { EXIT_STATUS_HELP, ExitCode, exitCodeFor } from './exit-codes.js';
 import { flushOutput, installPipeGuards, warn } from './io.js';
-import { applyOptions, CONNECTION_OPTIONS, fastParse, GLOBAL_OPTIONS } from './options.js';
+import {
+  applyOptions,
+  CONNECTION_OPTIONS,
+  checkValues,
+  fastParse,
+  GLOBAL_OPTIONS,
+} from './options.js';
 
 // Node 22.1+ can keep the compiled code of the modules loaded from here on (the command's)
 // between runs, and a CLI start-up is mostly loading modules; Node 20 has no such cache,
@@ -51,6 +57,11 @@ const COMMANDS: CommandEntry[] = [
     name: 'chat',
     describe: 'Talk in rooms from a terminal (or drive it line by line from stdin)',
     load: async () => (await import('./commands/chat.js')).default,
+  },
+  {
+    name: 'ping',
+    describe: 'Connect and measure round trips to a server; exit 0 when it answers',
+    load: async () => (await import('./commands/ping.js')).default,
   },
   {
     name: 'config',
@@ -101,6 +112,19 @@ function docsLine(): string {
   return `Docs: ${docs}cli.md (commands), ${docs}protocol.md (the wire protocol, RFC 8890).`;
 }
 
+/** Converts and checks the option values; a problem is one line and exit 2. */
+function checked(
+  name: string,
+  mod: CommandModule,
+  argv: Record<string, unknown>,
+  run: () => Promise<number>,
+): Promise<number> {
+  const problem = checkValues(argv, tableFor(mod));
+  if (problem === undefined) return run();
+  warn(`${name}: ${problem}`);
+  return Promise.resolve(ExitCode.Usage);
+}
+
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
   return String(pkg.version);
@@ -117,6 +141,10 @@ async function main(argv: string[]): Promise<number> {
     warn(`${unknownCommand(line.command, names)}\nRun mpcrp-bot --help for the commands.`);
     return ExitCode.Usage;
   }
+  if (line.command === 'completion' && !completing) {
+    const { completion } = await import('./commands/completion.js');
+    return completion(args.slice(1));
+  }
   const loaded = new Map<string, CommandModule>();
   if (entry) loaded.set(entry.name, await entry.load());
   if (completing) {
@@ -131,7 +159,7 @@ async function main(argv: string[]): Promise<number> {
       table: tableFor(mod),
       ...(mod.fast.positional ? { positional: mod.fast.positional } : {}),
     });
-    if (parsed) return runHandler(mod, parsed);
+    if (parsed) return checked(entry!.name, mod, parsed, () => runHandler(mod, parsed));
   }
 
   const { default: yargs } = await import('yargs');
@@ -173,12 +201,13 @@ async function main(argv: string[]): Promise<number> {
       async (argv) => {
         // yargs still calls the handler after .fail() reported a usage error (yargs 18).
         if (exitCode === ExitCode.Usage) return;
-        exitCode = await runHandler(m, argv as Record<string, unknown>);
+        const values = argv as Record<string, unknown>;
+        exitCode = await checked(c.name, m, values, () => runHandler(m, values));
       },
     );
   }
   // Registered after the commands so that it is listed last in --help.
-  y.completion('completion', 'Print a bash/zsh completion script (source it from your shell rc)');
+  y.completion('completion', 'Print a completion script: completion bash|zsh|fish');
   try {
     await y.parseAsync();
   } catch (error) {

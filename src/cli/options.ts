@@ -17,6 +17,8 @@ export interface OptionSpec {
   value?: string;
   /** Hidden from help (still accepted). */
   hidden?: boolean;
+  /** Accept an empty string (`-m ''`); otherwise `--flag ''` is a usage error. */
+  allowEmpty?: boolean;
 }
 export type OptionTable = Record<string, OptionSpec>;
 
@@ -104,7 +106,8 @@ export function applyOptions(y: Argv, table: OptionTable): Argv {
       hidden: spec.hidden,
     };
     if (spec.type === 'count') opt.count = true;
-    else opt.type = spec.type;
+    // Numbers are parsed by checkValues, which can quote what was typed ('abc', not NaN).
+    else opt.type = spec.type === 'number' ? 'string' : spec.type;
     if (spec.alias) opt.alias = spec.alias;
     if (spec.array) opt.array = true;
     if (spec.default !== undefined) opt.default = spec.default;
@@ -115,7 +118,8 @@ export function applyOptions(y: Argv, table: OptionTable): Argv {
   return y;
 }
 
-function camel(name: string): string {
+/** `connect-timeout` -> `connectTimeout`, as yargs names a dashed option a second time. */
+export function camel(name: string): string {
   return name.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
 }
 
@@ -128,8 +132,9 @@ export interface FastParseInput {
 
 /**
  * Parses argv with node:util's parseArgs using the same tables as yargs. Returns
- * `undefined` whenever anything is unusual (help, an unknown flag, a bad value), so the
- * caller falls back to yargs, which prints the proper message.
+ * `undefined` whenever anything is unusual (help, an unknown flag, a bad choice), so the
+ * caller falls back to yargs, which prints the proper message. Values stay as typed:
+ * {@link checkValues} converts and checks them on both paths.
  */
 export function fastParse({
   args,
@@ -142,7 +147,8 @@ export function fastParse({
   for (const [name, spec] of Object.entries(table)) {
     options[name] = {
       type: spec.type === 'boolean' || spec.type === 'count' ? 'boolean' : 'string',
-      multiple: spec.array === true || spec.type === 'count',
+      // Every value option collects, so a repeated single-value flag can be refused.
+      multiple: spec.type !== 'boolean',
       ...(spec.alias && spec.alias.length === 1 ? { short: spec.alias } : {}),
     };
   }
@@ -157,12 +163,13 @@ export function fastParse({
     let value: unknown = parsed.values[name];
     if (value === undefined) value = spec.default;
     else if (spec.type === 'count') value = (value as boolean[]).length;
-    else if (spec.type === 'number') {
-      const n = Number(value);
-      if (!Number.isFinite(n)) return undefined;
-      value = n;
-    }
-    if (spec.choices && value !== undefined && !spec.choices.includes(String(value))) {
+    else if (Array.isArray(value) && !spec.array && value.length === 1) value = value[0];
+    if (
+      spec.choices &&
+      typeof value === 'string' &&
+      value !== '' &&
+      !spec.choices.includes(String(value))
+    ) {
       return undefined;
     }
     if (spec.type === 'count' && value === undefined) value = 0;
@@ -172,4 +179,49 @@ export function fastParse({
   }
   if (positional !== undefined) out[positional] = parsed.positionals;
   return out;
+}
+
+/** `-p/--port` or `--tls-port`: how a flag is named in messages. */
+export function flagLabel(name: string, spec: OptionSpec): string {
+  return spec.alias && spec.alias.length === 1 ? `-${spec.alias}/--${name}` : `--${name}`;
+}
+
+/**
+ * Checks and converts the values of `table`'s options in `argv` (in place, under the name,
+ * its camelCase form and its alias), on the fast path and after yargs alike. Returns what
+ * is wrong, as one line, or `undefined`:
+ * - a single-value option given twice (`users -r a -r b` would otherwise use only `b`);
+ * - an empty value (`-s ''` is a mistake, not "unset": the config file refuses `""` too);
+ * - a number that is not one (`-p abc`), quoted as typed rather than as NaN.
+ */
+export function checkValues(argv: Record<string, unknown>, table: OptionTable): string | undefined {
+  for (const [name, spec] of Object.entries(table)) {
+    if (spec.type === 'boolean' || spec.type === 'count') continue;
+    let value = argv[name];
+    if (value === undefined) continue;
+    const label = flagLabel(name, spec);
+    if (Array.isArray(value) && !spec.array) {
+      return `${label} takes one value, but was given ${value.length} (${value.map((v) => JSON.stringify(String(v))).join(', ')}); give it once`;
+    }
+    const values = (Array.isArray(value) ? value : [value]).map((v) =>
+      typeof v === 'number' ? v : String(v),
+    );
+    if (!spec.allowEmpty && values.some((v) => v === '')) {
+      return `${label} was given an empty value${spec.value ? ` (expected ${spec.value})` : ''}; leave the option out to use its default`;
+    }
+    if (spec.type === 'number') {
+      const numbers = values.map((v) =>
+        typeof v === 'number' ? v : v.trim() === '' ? Number.NaN : Number(v),
+      );
+      const bad = values.find((v, i) => typeof v === 'string' && !Number.isFinite(numbers[i]));
+      if (bad !== undefined) {
+        return `${label} takes a number, got ${JSON.stringify(bad)}`;
+      }
+      value = spec.array ? numbers : numbers[0];
+    }
+    argv[name] = value;
+    if (name.includes('-')) argv[camel(name)] = value;
+    if (spec.alias) argv[spec.alias] = value;
+  }
+  return undefined;
 }

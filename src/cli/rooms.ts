@@ -1,17 +1,14 @@
 import type { MpcrpClient } from '../client/index.js';
 import { RoomExistsError, RoomNotFoundError } from '../errors.js';
 import { nameProblem } from '../protocol/names.js';
-import { CliExit } from './cli-exit.js';
+import { CliExit, usage } from './cli-exit.js';
 import { ExitCode } from './exit-codes.js';
 
 /** Room IDs from repeatable `-r`, de-duplicated and checked before anything connects. */
 export function roomsFrom(value: unknown, command: string): string[] {
   const list = (Array.isArray(value) ? value : value === undefined ? [] : [value]).map(String);
   if (list.length === 0) {
-    throw new CliExit(
-      ExitCode.Usage,
-      `${command}: say which room with -r ROOM (repeat -r for several rooms)\nRun with --help for usage.`,
-    );
+    throw usage(`${command}: say which room with -r ROOM (repeat -r for several rooms)`);
   }
   for (const room of list) checkRoomName(room);
   return [...new Set(list)];
@@ -27,11 +24,12 @@ export function checkRoomName(room: string): void {
   }
 }
 
-export function roomMissing(room: string, url: string): CliExit {
-  return new CliExit(
-    ExitCode.RoomRejected,
-    `room '${room}' does not exist on ${url}; create it with --create or \`mpcrp-bot room create ${room}\``,
-  );
+/** `withCreate`: the command takes --create, so the hint may offer it. */
+export function roomMissing(room: string, url: string, withCreate = true): CliExit {
+  const how = withCreate
+    ? `create it with --create or \`mpcrp-bot room create ${room}\``
+    : `create it with \`mpcrp-bot room create ${room}\``;
+  return new CliExit(ExitCode.RoomRejected, `room '${room}' does not exist on ${url}; ${how}`);
 }
 
 /**

@@ -62,6 +62,10 @@ export interface ServeSection {
   maxRoomsPerUser?: number;
   maxRooms?: number;
   closeTimeout?: number;
+  frameTimeout?: number;
+  maxMalformedFrames?: number;
+  /** Cluster mode: the Redis every node shares; `leaseTtl` in milliseconds. */
+  redis?: { url: string; prefix?: string; leaseTtl?: number };
   extensions?: string[];
   /** Milliseconds in `handshakeTimeout`. */
   tls?: { cert?: string; key?: string; ca?: string; port?: number; handshakeTimeout?: number };
@@ -99,6 +103,6 @@ export interface Config {
   serve?: ServeSection;
   http?: HttpSection;
   announcements: AnnouncementEntry[];
-  /** Values that came from ${VAR} interpolation, stringified; masked when printed. */
+  /** Values the environment supplied through ${VAR}, stringified; masked when printed. */
   secretValues: ReadonlySet<string>;
 }

@@ -43,6 +43,12 @@ export interface FrameView {
  * in, so a hostile peer can never make it buffer more than the limit. After that error
  * the decoder stays failed: the connection is not recoverable.
  *
+ * A frame spanning chunks is assembled into one buffer of its announced size, allocated
+ * when its header is complete, and each chunk's part is copied in as it is read; the
+ * chunks themselves are not kept. However finely a peer splits a frame (one byte per TCP
+ * segment), assembling it costs time linear in its size and memory of the frame itself,
+ * never a Buffer per chunk.
+ *
  * @example
  * const decoder = new FrameDecoder({ maxPayload: 64 * 1024 });
  * socket.on('data', (chunk) => {
@@ -59,10 +65,22 @@ export class FrameDecoder implements FrameView {
   /** The chunk being read (EMPTY when none); its bytes before `#pos` are consumed. */
   #head: Buffer = EMPTY;
   #pos = 0;
-  /** Chunks written after `#head`, in order; never empty ones. */
+  /**
+   * Chunks written after `#head` and not read yet, from `#restIndex` on: an index, not
+   * `shift()`, so taking the next chunk costs the same however many wait.
+   */
   #rest: Buffer[] = [];
-  /** Bytes in `#rest`. */
+  #restIndex = 0;
+  /** Bytes in `#rest` from `#restIndex` on. */
   #restBytes = 0;
+  /**
+   * The frame being assembled across chunks, at its full size (header included), filled
+   * up to `#filled`; or `#headerPart` while a header itself is split. Undefined between frames.
+   */
+  #partial: Buffer | undefined;
+  #filled = 0;
+  /** Scratch for a header split across chunks; allocated on first need. */
+  #headerPart: Buffer | undefined;
   #failure: FrameTooLargeError | undefined;
   /** The current frame: the whole frame lies in `#buffer` from `#start - 4` to `#end`. */
   #buffer: Buffer = EMPTY;
@@ -79,9 +97,9 @@ export class FrameDecoder implements FrameView {
     this.maxPayload = max;
   }
 
-  /** Bytes received but not yet returned as frames (a partial frame). */
+  /** Bytes received but not yet returned as frames (a partial frame, or frames not read yet). */
   get bufferedBytes(): number {
-    return this.#head.length - this.#pos + this.#restBytes;
+    return this.#filled + this.#head.length - this.#pos + this.#restBytes;
   }
 
   /** Type of the current frame (after {@link next} returned true). */
@@ -92,7 +110,7 @@ export class FrameDecoder implements FrameView {
   /**
    * Holds the current frame's payload from {@link start} to {@link end} (and its header in
    * the 4 bytes before `start`). The received chunk itself when the frame lay inside it,
-   * else a copy; never changed later by the decoder, so it may be kept.
+   * else a buffer of exactly the frame; never changed later by the decoder, so it may be kept.
    */
   get buffer(): Buffer {
     return this.#buffer;
@@ -115,7 +133,7 @@ export class FrameDecoder implements FrameView {
   write(chunk: Buffer): void {
     if (this.#failure) throw this.#failure;
     if (chunk.length === 0) return;
-    if (this.#pos === this.#head.length && this.#restBytes === 0) {
+    if (this.#pos === this.#head.length && this.#rest.length === 0) {
       this.#head = chunk;
       this.#pos = 0;
     } else {
@@ -133,7 +151,7 @@ export class FrameDecoder implements FrameView {
   next(): boolean {
     const head = this.#head;
     const pos = this.#pos;
-    if (head.length - pos >= HEADER_SIZE) {
+    if (this.#partial === undefined && head.length - pos >= HEADER_SIZE) {
       const length = (head[pos + 1]! << 16) | (head[pos + 2]! << 8) | head[pos + 3]!;
       const end = pos + HEADER_SIZE + length;
       if (end <= head.length && length <= this.maxPayload) {
@@ -168,59 +186,100 @@ export class FrameDecoder implements FrameView {
     }
   }
 
-  /** The slow path of {@link next}: a header or frame across chunks, too large, or too few bytes. */
+  /**
+   * The slow path of {@link next}: a header or frame across chunks, too large, or too few
+   * bytes. Each pass copies what the current chunk holds of the frame, so a frame costs
+   * one copy of its bytes whatever the number of chunks.
+   */
   #nextSpanning(): boolean {
     if (this.#failure) throw this.#failure;
-    if (this.bufferedBytes < HEADER_SIZE) return false;
-    const length = (this.#peek(1) << 16) | (this.#peek(2) << 8) | this.#peek(3);
-    if (length > this.maxPayload) {
-      this.#failure = new FrameTooLargeError(length, this.maxPayload);
-      this.#head = EMPTY;
-      this.#pos = 0;
-      this.#rest = [];
-      this.#restBytes = 0;
-      throw this.#failure;
-    }
-    const total = HEADER_SIZE + length;
-    if (this.bufferedBytes < total) return false;
-    // Header included, so the copy is a whole frame like an in-chunk one.
-    const copy = Buffer.allocUnsafe(total);
-    let written = 0;
-    while (written < total) {
+    for (;;) {
       const head = this.#head;
-      const take = Math.min(total - written, head.length - this.#pos);
-      head.copy(copy, written, this.#pos, this.#pos + take);
-      written += take;
+      const available = head.length - this.#pos;
+      if (available === 0) {
+        if (!this.#advance()) return false;
+        continue;
+      }
+      const partial = this.#partial;
+      if (partial === undefined) {
+        if (available < HEADER_SIZE) {
+          this.#headerPart ??= Buffer.allocUnsafe(HEADER_SIZE);
+          this.#partial = this.#headerPart;
+        } else {
+          // A whole header here: the frame is either in this chunk or starts one to assemble.
+          const pos = this.#pos;
+          const length = (head[pos + 1]! << 16) | (head[pos + 2]! << 8) | head[pos + 3]!;
+          this.#check(length);
+          if (pos + HEADER_SIZE + length <= head.length) return this.next();
+          this.#partial = Buffer.allocUnsafe(HEADER_SIZE + length);
+        }
+        this.#filled = 0;
+        continue;
+      }
+      const take = Math.min(partial.length - this.#filled, available);
+      if (take <= 16) {
+        // A few bytes (a trickle): a loop beats Buffer#copy, which allocates per call.
+        for (let i = 0; i < take; i++) partial[this.#filled + i] = head[this.#pos + i]!;
+      } else {
+        head.copy(partial, this.#filled, this.#pos, this.#pos + take);
+      }
+      this.#filled += take;
       this.#pos += take;
+      if (this.#filled < partial.length) continue;
+      if (partial === this.#headerPart) {
+        // The split header is in: check it, then assemble the frame behind it.
+        const length = (partial[1]! << 16) | (partial[2]! << 8) | partial[3]!;
+        this.#check(length);
+        const frame = Buffer.allocUnsafe(HEADER_SIZE + length);
+        partial.copy(frame, 0, 0, HEADER_SIZE);
+        this.#partial = frame;
+        if (length > 0) continue;
+      }
+      const frame = this.#partial!;
+      this.#partial = undefined;
+      this.#filled = 0;
       if (this.#pos === head.length) this.#advance();
+      this.#buffer = frame;
+      this.#start = HEADER_SIZE;
+      this.#end = frame.length;
+      return true;
     }
-    this.#buffer = copy;
-    this.#start = HEADER_SIZE;
-    this.#end = total;
-    return true;
   }
 
-  /** `#head` is read to the end: moves on to the next chunk, if any. */
-  #advance(): void {
-    const next = this.#rest.shift();
-    if (next === undefined) {
-      this.#head = EMPTY;
-    } else {
-      this.#head = next;
-      this.#restBytes -= next.length;
-    }
+  /** Fails the decoder (for good) when a header announces more than `maxPayload`. */
+  #check(length: number): void {
+    if (length <= this.maxPayload) return;
+    this.#failure = new FrameTooLargeError(length, this.maxPayload);
+    this.#head = EMPTY;
     this.#pos = 0;
+    this.#rest = [];
+    this.#restIndex = 0;
+    this.#restBytes = 0;
+    this.#partial = undefined;
+    this.#filled = 0;
+    throw this.#failure;
   }
 
-  /** Byte at `index` past the read position, walking chunk boundaries. */
-  #peek(index: number): number {
-    let i = index + this.#pos;
-    if (i < this.#head.length) return this.#head[i]!;
-    i -= this.#head.length;
-    for (const c of this.#rest) {
-      if (i < c.length) return c[i]!;
-      i -= c.length;
+  /** `#head` is read to the end: moves on to the next chunk; false when there is none. */
+  #advance(): boolean {
+    this.#pos = 0;
+    const rest = this.#rest;
+    if (this.#restIndex === rest.length) {
+      this.#head = EMPTY;
+      return false;
     }
-    throw new RangeError('peek past buffered data');
+    const next = rest[this.#restIndex]!;
+    rest[this.#restIndex++] = EMPTY; // keep no reference to a chunk already read
+    this.#restBytes -= next.length;
+    this.#head = next;
+    if (this.#restIndex === rest.length) {
+      this.#rest = [];
+      this.#restIndex = 0;
+    } else if (this.#restIndex >= 1024 && this.#restIndex * 2 >= rest.length) {
+      // Written to while being read: drop the read slots now and then (amortised O(1)).
+      this.#rest = rest.slice(this.#restIndex);
+      this.#restIndex = 0;
+    }
+    return true;
   }
 }

@@ -22,6 +22,10 @@ export function parseServerUrl(input: string): ServerAddress {
   const raw = input.trim();
   if (raw === '') throw new InvalidUrlError(input, 'it is empty');
   const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(raw) ? raw : `mpcrp://${raw}`;
+  const typedPort = /:(\d+)\/?$/.exec(withScheme)?.[1];
+  if (typedPort !== undefined && Number(typedPort) > 65535) {
+    throw new InvalidUrlError(input, `port ${typedPort} is out of range (1 to 65535)`);
+  }
   let url: URL;
   try {
     url = new URL(withScheme);

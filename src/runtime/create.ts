@@ -7,8 +7,9 @@ import {
 import type { AnyBotPlugin } from '../bot/types.js';
 import type { MpcrpClient } from '../client/index.js';
 import type { Announcement, AnnouncementDelivery } from '../schedule/announcements.js';
+import type { RuntimeCoreOptions, RuntimeEvents } from './core-options.js';
 import type { OutboxPushOptions, OutboxStats } from './outbox.js';
-import { RuntimeCore, type RuntimeCoreOptions, type RuntimeEvents } from './runtime.js';
+import { RuntimeCore } from './runtime.js';
 import type { RuntimeStats } from './stats.js';
 
 export interface RuntimeOptions extends RuntimeCoreOptions {
@@ -71,6 +72,8 @@ export interface BotRuntime {
   send(room: string, text: string, options?: OutboxPushOptions): boolean;
   /** Adds a room to the bot's rooms and enters it now when connected (creating it if missing). */
   join(room: string): Promise<void>;
+  /** Quits a room and stops entering it; false when it was not one of the bot's rooms. */
+  leave(room: string): Promise<boolean>;
   /** Adds or replaces a plugin while running (joins any room it asks for). */
   load(plugin: AnyBotPlugin | PluginEntry): Promise<void>;
 }
@@ -175,6 +178,7 @@ export function createRuntime(options: RuntimeOptions): BotRuntime {
     idle: () => core.idle(),
     send: (room, text, o) => core.send(room, text, o),
     join: (room) => core.enter(room),
+    leave: (room) => core.leave(room),
     async load(plugin) {
       await engine.add(plugin);
       await Promise.all(engine.rooms().map((room) => core.enter(room)));

@@ -66,6 +66,13 @@ export class Connection {
   #timer: NodeJS.Timeout | undefined;
   #throttleTimer: NodeJS.Timeout | undefined;
   #framesUnregistered = 0;
+  /** Frames handled so far: tells whether a read completed any. */
+  #handled = 0;
+  #malformed = 0;
+  /** Frame timeout: armed while part of a frame waits in the decoder. */
+  #frameTimer: NodeJS.Timeout | undefined;
+  /** When the decoder's partial frame began (performance.now()); undefined when there is none. */
+  #partialSince: number | undefined;
 
   constructor(
     host: ConnectionHost,
@@ -101,6 +108,24 @@ export class Connection {
     this.name = name;
     clearTimeout(this.#timer);
     this.#timer = undefined;
+  }
+
+  /**
+   * The handler dropped a malformed frame of this connection (and logged it): past
+   * `maxMalformedFrames` of them the connection is closed.
+   */
+  malformed(): void {
+    const { maxMalformedFrames } = this.#host.options;
+    const stats = this.#stats;
+    if (stats) stats.malformedFrames++;
+    if (++this.#malformed <= maxMalformedFrames || this.closed) return;
+    if (stats) stats.limits.maxMalformedFrames++;
+    this.#log.warn('too many malformed frames, closing', {
+      conn: this.id,
+      user: this.name,
+      maxMalformedFrames,
+    });
+    this.close('malformed frames');
   }
 
   /** Queues a frame for this turn's flush. The same Buffer may be queued to many connections. */
@@ -173,6 +198,7 @@ export class Connection {
     this.closed = true;
     clearTimeout(this.#timer);
     clearTimeout(this.#throttleTimer);
+    clearTimeout(this.#frameTimer);
     this.#output.clear();
     this.#log.info('connection closed', { conn: this.id, user: this.name, reason });
     // Deferred: a transport may report 'close' synchronously from inside a fan-out loop
@@ -188,7 +214,51 @@ export class Connection {
     this.#decoder.write(chunk);
     if (this.#waiting) return;
     this.#flood.refill();
+    const handled = this.#handled;
     if (this.#drain()) this.#flood.chunkDone();
+    this.#watchPartial(handled);
+  }
+
+  /**
+   * After a read: when part of a frame is left in the decoder, runs the frame clock from
+   * that frame's first byte (a read that completed frames left a new one behind).
+   */
+  #watchPartial(handledBefore: number): void {
+    if (this.closed || this.#waiting) return;
+    if (this.#decoder.bufferedBytes === 0) {
+      this.#partialSince = undefined;
+      return;
+    }
+    if (this.#partialSince === undefined || this.#handled !== handledBefore) {
+      this.#partialSince = performance.now();
+    }
+    // One timer, re-armed only when it fires, not per read.
+    if (this.#frameTimer === undefined) this.#armFrameClock(this.#host.options.frameTimeout);
+  }
+
+  #armFrameClock(ms: number): void {
+    this.#frameTimer = setTimeout(() => this.#frameClock(), ms);
+    this.#frameTimer.unref?.();
+  }
+
+  #frameClock(): void {
+    this.#frameTimer = undefined;
+    if (this.closed || this.#partialSince === undefined) return;
+    const { frameTimeout } = this.#host.options;
+    // Paused by the server (flood control, a registry call): the wait is not the peer's.
+    const waited = performance.now() - this.#partialSince;
+    if (this.#waiting || waited < frameTimeout) {
+      this.#armFrameClock(this.#waiting ? frameTimeout : frameTimeout - waited);
+      return;
+    }
+    if (this.#stats) this.#stats.limits.frameTimeout++;
+    this.#log.warn('frame timeout: a frame stayed incomplete past frameTimeout, closing', {
+      conn: this.id,
+      user: this.name,
+      buffered: this.#decoder.bufferedBytes,
+      frameTimeout,
+    });
+    this.abort('frame timeout');
   }
 
   /**
@@ -227,6 +297,7 @@ export class Connection {
   /** Handles the decoder's current frame under the inbound limits; false when it must wait. */
   #step(frame: FrameView): boolean {
     if (!this.#flood.take()) return this.#throttle();
+    this.#handled += 1;
     if (this.#stats) this.#stats.framesIn[frame.type]! += 1;
     let lastChance = false;
     if (
@@ -317,7 +388,9 @@ export class Connection {
   /** After a wait: the held frame, then everything that arrived meanwhile; then reads again. */
   #continue(): void {
     this.#waiting = false;
+    const handled = this.#handled;
     if (this.closed || !this.#drain() || this.closed) return;
+    this.#watchPartial(handled);
     this.#flood.caughtUp();
     this.transport.resume();
   }

@@ -3,8 +3,7 @@ import { decodeMessage, encodeMessage } from '../protocol/codec.js';
 import { ALL_EXTENSIONS, MessageType } from '../protocol/types.js';
 import type { Connection } from './connection.js';
 import type { Hub } from './handlers.js';
-import { type Awaitable, settle } from './registry.js';
-import { roomListResult } from './responses.js';
+import type { Awaitable } from './registry.js';
 
 /** The Welcome version this server speaks. */
 const VERSION = 1;
@@ -21,7 +20,8 @@ export function handleHello(hub: Hub, conn: Connection, payload: Buffer): undefi
     want = message?.type === MessageType.Hello ? message.want : [];
   } catch (error) {
     if (!(error instanceof MalformedPayloadError)) throw error;
-    hub.log.warn('malformed Hello dropped', { conn: conn.id, user: conn.name, error });
+    hub.clientLog.warn('malformed Hello dropped', { conn: conn.id, user: conn.name, error });
+    conn.malformed();
     return undefined;
   }
   const ext = ALL_EXTENSIONS.filter((e) => want.includes(e));
@@ -34,18 +34,13 @@ export function handleHello(hub: Hub, conn: Connection, payload: Buffer): undefi
   return undefined;
 }
 
-/** ListRooms (132) from a connection granted `rooms`: RoomList (133), sorted by room ID. */
+/**
+ * ListRooms (132) from a connection granted `rooms`: RoomList (133), sorted by room ID,
+ * from the server's RoomListCache (so a flood of them costs no rebuilds).
+ */
 export function handleListRooms(hub: Hub, conn: Connection): Awaitable<void> {
-  return settle(hub.registry.listRooms(), (rooms) => {
-    const { frame, listed } = roomListResult(rooms, hub.options.maxPayload);
-    if (listed < rooms.length) {
-      hub.log.warn('RoomList truncated to fit maxPayload', {
-        conn: conn.id,
-        rooms: rooms.length,
-        listed,
-        maxPayload: hub.options.maxPayload,
-      });
-    }
-    conn.send(frame);
-  });
+  const frame = hub.roomList.frame();
+  if (frame instanceof Promise) return frame.then((f) => conn.send(f));
+  conn.send(frame);
+  return undefined;
 }

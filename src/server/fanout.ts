@@ -86,15 +86,30 @@ export class FlushScheduler {
 }
 
 /**
+ * The received frame from `from` to `to` in `buffer`, to queue. A view keeps its whole
+ * backing store alive while it waits in queues that count only the view's bytes against
+ * `maxOutputBytes`: a 100-byte Data read in one chunk with a 65,000-byte frame the server
+ * ignores would pin the 65 KB in every recipient's queue. So a frame that is less than
+ * half of its backing store is copied out, once for all recipients; a frame that is most
+ * of its chunk (any large frame, or one read alone) is queued as it is.
+ */
+function queueable(buffer: Buffer, from: number, to: number): Buffer {
+  const view = buffer.subarray(from, to);
+  return buffer.buffer.byteLength > 2 * view.length ? Buffer.from(view) : view;
+}
+
+/**
  * Relays one Data frame from `sender` to every other member of `room`: its payload is
  * `buffer` from `start` to `end`, its header the 4 bytes before (as the decoder hands it
  * over). Each form of the frame is built at most once per relay and the same Buffer is
- * queued to every recipient: Data (13) is the received bytes themselves; DataFrom (130)
- * is encoded once, and only if some recipient was granted `sender`.
+ * queued to every recipient: Data (13) is the received bytes themselves (copied out of
+ * a much larger chunk, see {@link queueable}); DataFrom (130) is encoded once, and only
+ * if some recipient was granted `sender`.
  */
 export function relayData(
   host: FanoutHost,
-  sender: Connection,
+  /** The sending connection, or just the name of a sender on another node. */
+  sender: Pick<Connection, 'name'>,
   room: string,
   buffer: Buffer,
   start: number,
@@ -119,7 +134,7 @@ export function relayData(
         // A DataFrom is the Data payload plus the sender. When that would pass the limit
         // the recipient gets the plain Data instead: it loses the sender, not the text.
         if (dataFrom.length - HEADER_SIZE > host.maxPayload) {
-          data ??= buffer.subarray(start - HEADER_SIZE, end);
+          data ??= queueable(buffer, start - HEADER_SIZE, end);
           dataFrom = data;
         }
       }
@@ -128,7 +143,7 @@ export function relayData(
         else dataFromSent++;
       }
     } else {
-      data ??= buffer.subarray(start - HEADER_SIZE, end);
+      data ??= queueable(buffer, start - HEADER_SIZE, end);
       if (recipient.relay(data)) dataSent++;
     }
   }

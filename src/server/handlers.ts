@@ -1,14 +1,22 @@
 import type { Logger } from '../log.js';
 import type { FrameView } from '../protocol/decoder.js';
 import { nameProblem } from '../protocol/names.js';
-import { MessageType, UserListError } from '../protocol/types.js';
+import { HEADER_SIZE, MessageType, UserListError } from '../protocol/types.js';
 import type { Connection } from './connection.js';
 import { handleHello, handleListRooms } from './extensions.js';
 import { type FanoutHost, relayData, sendPresence } from './fanout.js';
+import type { LogLimiter } from './log-limiter.js';
 import type { ResolvedServerOptions } from './options.js';
-import { type Awaitable, type Registry, type RoomLimits, settle } from './registry.js';
-import { logReservedRefusal, reservedNameRefusal } from './reserved-names.js';
+import {
+  type Awaitable,
+  type Registry,
+  type RemoteRelay,
+  type RoomLimits,
+  settle,
+} from './registry.js';
+import { reservedNameRefusal } from './reserved-names.js';
 import { nameResult, roomResult, userListResult } from './responses.js';
+import type { RoomListCache } from './room-list.js';
 import { FANOUT_SAMPLE } from './stats.js';
 
 /** The server state every handler works on. */
@@ -19,6 +27,12 @@ export interface Hub extends FanoutHost {
   readonly byName: Map<string, Connection>;
   /** The room caps from the options, in the shape the registry takes. */
   readonly roomLimits: RoomLimits;
+  /** Lines a client causes frame by frame (a malformed frame, a refused name): rate-limited. */
+  readonly clientLog: LogLimiter;
+  /** The encoded RoomList; every room change here invalidates it. */
+  readonly roomList: RoomListCache;
+  /** The other nodes, when the registry is shared by several (a cluster). */
+  remote?: RemoteRelay | undefined;
 }
 
 /**
@@ -63,7 +77,7 @@ function setUserName(hub: Hub, conn: Connection, payload: Buffer): Awaitable<voi
   const refusal = reservedNameRefusal(hub.options.reservedNames, name, conn.transport);
   if (refusal !== undefined) {
     if (hub.stats) hub.stats.limits.reservedNames++;
-    logReservedRefusal(hub.log, { conn: conn.id, name, reason: refusal });
+    hub.clientLog.warn('reserved name refused', { conn: conn.id, name, reason: refusal });
     conn.send(nameResult(false));
     return undefined;
   }
@@ -119,6 +133,8 @@ function roomCommand(
       return settle(registry.createRoom(room, user, hub.roomLimits), (result) => {
         if (result.status === 'too-many-rooms' || result.status === 'user-full') {
           logRoomCap(hub, conn, 'CreateRoom', room, result.status);
+        } else if (result.status === 'created') {
+          hub.roomList.invalidate();
         }
         conn.send(roomResult(responseType, payload, result.status === 'created'));
       });
@@ -126,7 +142,7 @@ function roomCommand(
       return settle(registry.joinRoom(room, user, hub.roomLimits), (result) => {
         if (result.status === 'full') {
           if (hub.stats) hub.stats.limits.maxRoomMembers++;
-          hub.log.info('room full: JoinRoom refused', {
+          hub.clientLog.info('room full: JoinRoom refused', {
             conn: conn.id,
             room,
             maxRoomMembers: hub.options.maxRoomMembers,
@@ -137,6 +153,7 @@ function roomCommand(
         const ok = result.status === 'joined' || result.status === 'already';
         conn.send(roomResult(responseType, payload, ok));
         if (result.status === 'joined') {
+          hub.roomList.invalidate();
           sendPresence(hub, result.members, user, { room, event: 'join', user });
         }
       });
@@ -144,6 +161,7 @@ function roomCommand(
       return settle(registry.quitRoom(room, user), (result) => {
         conn.send(roomResult(responseType, payload, result.status === 'left'));
         if (result.status === 'left') {
+          hub.roomList.invalidate();
           sendPresence(hub, result.members, user, { room, event: 'leave', user });
         }
       });
@@ -151,6 +169,7 @@ function roomCommand(
       return settle(registry.destroyRoom(room, user), (result) => {
         conn.send(roomResult(responseType, payload, result.status === 'destroyed'));
         if (result.status === 'destroyed') {
+          hub.roomList.invalidate();
           sendPresence(hub, result.removed, user, { room, event: 'destroy', user });
         }
       });
@@ -166,14 +185,14 @@ function logRoomCap(
 ): void {
   if (hub.stats) hub.stats.limits[cap === 'too-many-rooms' ? 'maxRooms' : 'maxRoomsPerUser']++;
   if (cap === 'too-many-rooms') {
-    hub.log.warn(`room limit: ${command} refused, the server holds maxRooms rooms`, {
+    hub.clientLog.warn(`room limit: ${command} refused, the server holds maxRooms rooms`, {
       conn: conn.id,
       user: conn.name,
       room,
       maxRooms: hub.roomLimits.maxRooms,
     });
   } else {
-    hub.log.info(`room limit: ${command} refused, the user is in maxRoomsPerUser rooms`, {
+    hub.clientLog.info(`room limit: ${command} refused, the user is in maxRoomsPerUser rooms`, {
       conn: conn.id,
       user: conn.name,
       room,
@@ -216,18 +235,21 @@ function data(
   }
   if (start === end || start + 1 + buffer[start]! > end) {
     if (stats) stats.dataDropped.malformed++;
-    hub.log.warn('malformed Data dropped: room length runs past the payload', {
+    hub.clientLog.warn('malformed Data dropped: room length runs past the payload', {
       conn: conn.id,
       user: sender,
       bytes: end - start,
     });
+    conn.malformed();
     return undefined;
   }
   const room = buffer.toString('utf8', start + 1, start + 1 + buffer[start]!);
   if (stats === undefined) {
     return settle(hub.registry.membersIfMember(room, sender), (members) => {
       // Not a member, or no such room: dropped without a response (decisions.md).
-      if (members !== undefined) relayData(hub, conn, room, buffer, start, end, members);
+      if (members === undefined) return;
+      relayData(hub, conn, room, buffer, start, end, members);
+      hub.remote?.relay(room, sender, buffer.subarray(start - HEADER_SIZE, end));
     });
   }
   // The same with the counters. One message in FANOUT_SAMPLE is timed: a clock read costs
@@ -241,6 +263,7 @@ function data(
       return;
     }
     relayData(hub, conn, room, buffer, start, end, members);
+    hub.remote?.relay(room, sender, buffer.subarray(start - HEADER_SIZE, end));
     stats.dataRelayed++;
     if (began >= 0) stats.fanoutSeconds.observe((performance.now() - began) / 1000);
   });
@@ -252,6 +275,7 @@ export function releaseConnection(hub: Hub, conn: Connection): Awaitable<void> {
   if (name === undefined) return undefined;
   if (hub.byName.get(name) === conn) hub.byName.delete(name);
   return settle(hub.registry.removeUser(name), (rooms) => {
+    if (rooms.length > 0) hub.roomList.invalidate();
     for (const { room, members } of rooms) {
       sendPresence(hub, members, name, { room, event: 'leave', user: name });
     }

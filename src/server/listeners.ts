@@ -2,7 +2,7 @@ import net from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import type { Logger } from '../log.js';
 import { formatServerUrl } from '../protocol/url.js';
-import { RefusalLog } from './refusal-log.js';
+import { LogLimiter } from './log-limiter.js';
 import type { MpcrpServer } from './server.js';
 import { handshakeFailure } from './stats.js';
 import type { TlsServerSettings } from './tls.js';
@@ -51,54 +51,66 @@ export function listenTcp(server: MpcrpServer, options: TcpListenOptions): Promi
  * Listens for mpcrps://: a connection reaches the server only once its TLS handshake is
  * done. A handshake that fails or stalls past `tls.handshakeTimeout` (plaintext sent to
  * this port, a scanner, a client that distrusts the certificate) is closed with one log
- * line (at most one a second, counting the rest). Sockets still in their handshake count
- * against the server's maxConnections.
+ * line (at most one a second, counting the rest).
+ *
+ * The port is bound by a plain net.Server that hands each socket to the TLS server only
+ * once the MpcrpServer has a place for it ({@link MpcrpServer.reserve}): a socket still in
+ * its handshake counts against the one `maxConnections` of every listener, and one over
+ * the cap is closed before any TLS work is done for it.
  */
 export async function listenTls(server: MpcrpServer, options: TlsListenOptions): Promise<Listener> {
   // Loaded here so a server without TLS (and every client) never pays for node:tls.
   const tls = await import('node:tls');
   // A flood of bad handshakes must not become a log flood: one line a second per kind.
-  const refusals = new RefusalLog(options.logger);
+  const refusals = new LogLimiter(options.logger);
   // Sockets still in their handshake, by remote address and port (unique while open),
-  // so close() need not wait out their handshake timeout.
-  const handshaking = new Map<string, net.Socket>();
+  // each with the function that gives its place back: close() need not wait out their
+  // handshake timeout, and the place moves to the connection once the handshake is done.
+  const handshaking = new Map<string, { raw: net.Socket; release: () => void }>();
   const key = (s: net.Socket) => `${s.remoteAddress}|${s.remotePort}`;
   const tlsServer = tls.createServer(options.tls, (socket) => {
+    const entry = handshaking.get(key(socket));
     handshaking.delete(key(socket));
+    entry?.release();
     tune(socket);
     server.accept(socket);
-  });
-  tlsServer.on('connection', (raw: net.Socket) => {
-    const k = key(raw);
-    handshaking.set(k, raw);
-    raw.once('close', () => {
-      if (handshaking.get(k) === raw) handshaking.delete(k);
-    });
-  });
-  tlsServer.maxConnections = server.options.maxConnections;
-  tlsServer.on('drop', (data?: { remoteAddress?: string }) => {
-    if (server.stats) server.stats.limits.tlsMaxConnections++;
-    refusals.refused('connection refused: maxConnections reached (TLS handshakes included)', {
-      remote: data?.remoteAddress,
-      maxConnections: server.options.maxConnections,
-    });
   });
   tlsServer.on('tlsClientError', (error: Error, socket: TLSSocket) => {
     const stats = server.stats;
     if (stats) stats.tlsHandshakeFailures[handshakeFailure(errorCode(error))]++;
-    refusals.refused('TLS handshake failed, closing', {
+    refusals.warn('TLS handshake failed, closing', {
       remote: socket.remoteAddress,
       reason: describeHandshakeError(error, options.tls.handshakeTimeout),
     });
     // A timed-out handshake is only reported, not closed, by node:tls.
     socket.destroy();
   });
-  const listener = await bind(tlsServer, options, true);
+  const netServer = net.createServer((raw) => {
+    if (!server.reserve(raw.remoteAddress)) {
+      raw.destroy();
+      return;
+    }
+    let held = true;
+    const release = (): void => {
+      if (!held) return;
+      held = false;
+      server.unreserve();
+    };
+    const k = key(raw);
+    handshaking.set(k, { raw, release });
+    raw.once('close', () => {
+      release();
+      if (handshaking.get(k)?.raw === raw) handshaking.delete(k);
+    });
+    tlsServer.emit('connection', raw);
+  });
+  const listener = await bind(netServer, options, true);
   return {
     ...listener,
     close: () => {
       const closed = listener.close();
-      for (const raw of handshaking.values()) raw.destroy();
+      for (const { raw } of handshaking.values()) raw.destroy();
+      refusals.flush();
       return closed;
     },
   };

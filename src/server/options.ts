@@ -72,6 +72,19 @@ export interface ServerOptions {
    * (a JoinRoom past it fails). Default 500, or what fits when `maxPayload` is smaller.
    */
   maxRoomMembers?: number;
+  /**
+   * Milliseconds a frame may take from its first byte to its last. A connection sitting
+   * on part of a frame longer than that (a peer trickling a large frame, or stalling in
+   * the middle of one) is closed, registered or not, and its partial frame freed. Default
+   * 30,000: 64 KiB in 30 s is a 17 kbit/s link.
+   */
+  frameTimeout?: number;
+  /**
+   * Malformed frames (a Data whose room length runs past its payload, a Hello that is not
+   * the JSON object extensions.md defines) a connection may send; each is dropped, and one
+   * more closes the connection. 0 closes it at the first. Default 16.
+   */
+  maxMalformedFrames?: number;
   /** Milliseconds close() lets clients take their last bytes before cutting them off. Default 2,000. */
   closeTimeout?: number;
   /** Serve the negotiated extensions (Hello, DataFrom, Presence, ListRooms). Default true. */
@@ -113,6 +126,8 @@ export const DEFAULT_SERVER_OPTIONS: Readonly<ResolvedServerOptions> = Object.fr
   maxRoomsPerUser: 100,
   maxRooms: 10_000,
   maxRoomMembers: 500,
+  frameTimeout: 30_000,
+  maxMalformedFrames: 16,
   closeTimeout: 2_000,
   extensions: true,
   reservedNames: Object.freeze([]),
@@ -181,6 +196,8 @@ export function resolveServerOptions(options: ServerOptions = {}): ResolvedServe
     writeTimeout: options.writeTimeout ?? d.writeTimeout,
     maxRoomsPerUser: options.maxRoomsPerUser ?? d.maxRoomsPerUser,
     maxRooms: options.maxRooms ?? d.maxRooms,
+    frameTimeout: options.frameTimeout ?? d.frameTimeout,
+    maxMalformedFrames: options.maxMalformedFrames ?? d.maxMalformedFrames,
     closeTimeout: options.closeTimeout ?? d.closeTimeout,
     extensions: options.extensions ?? d.extensions,
     reservedNames:
@@ -225,6 +242,8 @@ function checkAbuseLimits(issues: string[], o: ResolvedServerOptions): void {
   integerIn(issues, 'writeTimeout', o.writeTimeout, 1, MAX_COUNT, ' (ms)');
   integerIn(issues, 'maxRoomsPerUser', o.maxRoomsPerUser, 1, MAX_COUNT, '');
   integerIn(issues, 'maxRooms', o.maxRooms, 1, MAX_COUNT, '');
+  integerIn(issues, 'frameTimeout', o.frameTimeout, 1, MAX_COUNT, ' (ms)');
+  integerIn(issues, 'maxMalformedFrames', o.maxMalformedFrames, 0, MAX_COUNT, '');
   if (
     !Array.isArray(o.perIpExempt) ||
     !o.perIpExempt.every((a) => a === 'loopback' || net.isIP(a) !== 0)

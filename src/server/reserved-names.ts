@@ -1,8 +1,6 @@
 import type { TLSSocket } from 'node:tls';
-import type { Logger } from '../log.js';
 import { nameProblem } from '../protocol/names.js';
 import type { Transport } from '../transport/transport.js';
-import { RefusalLog } from './refusal-log.js';
 
 /** Usernames that need a client certificate: a list, or `'all'` for every name. */
 export type ReservedNames = readonly string[] | 'all';
@@ -102,19 +100,4 @@ export function reservedNamesProblems(reserved: unknown): string[] {
           `server option reservedNames: ${JSON.stringify(name)} is not a valid username: ${problem}`,
         ];
   });
-}
-
-const refusalLogs = new WeakMap<Logger, RefusalLog>();
-
-/**
- * Logs a refused reserved name, at most one line a second per server (counting the rest):
- * a registered client may retry renames as fast as flood control lets it.
- */
-export function logReservedRefusal(log: Logger, fields: Record<string, unknown>): void {
-  let refusals = refusalLogs.get(log);
-  if (refusals === undefined) {
-    refusals = new RefusalLog(log);
-    refusalLogs.set(log, refusals);
-  }
-  refusals.refused('reserved name refused', fields);
 }

@@ -3,13 +3,14 @@ import type { FrameView } from '../protocol/decoder.js';
 import { memoryTransportPair } from '../transport/memory.js';
 import type { Transport } from '../transport/transport.js';
 import { Connection, type ConnectionHost } from './connection.js';
-import { FlushScheduler, RecipientCache } from './fanout.js';
+import { FlushScheduler, RecipientCache, relayData, sendPresence } from './fanout.js';
 import { type Hub, handleFrame, releaseConnection } from './handlers.js';
 import { PerIpCounter } from './ip-caps.js';
+import { LogLimiter } from './log-limiter.js';
 import { InMemoryRegistry } from './memory-registry.js';
 import { type ResolvedServerOptions, resolveServerOptions, type ServerOptions } from './options.js';
-import { RefusalLog } from './refusal-log.js';
 import type { Awaitable, Registry } from './registry.js';
+import { RoomListCache } from './room-list.js';
 import { listenerKind, type ServerStats } from './stats.js';
 
 /**
@@ -31,7 +32,10 @@ export class MpcrpServer {
   readonly #connections = new Set<Connection>();
   readonly #byName = new Map<string, Connection>();
   readonly #perIp: PerIpCounter;
-  readonly #refusals: RefusalLog;
+  readonly #refusals: LogLimiter;
+  readonly #clientLog: LogLimiter;
+  /** Sockets a listener holds a place for (TLS handshakes in progress): see {@link reserve}. */
+  #reserved = 0;
   /** The per-IP key each counted connection holds, to give back on release. */
   readonly #ipKeys = new Map<Connection, string>();
   readonly #scheduler = new FlushScheduler();
@@ -46,15 +50,23 @@ export class MpcrpServer {
     this.#log = options.logger ?? silentLogger;
     this.stats = options.stats;
     this.#perIp = new PerIpCounter(this.options.maxConnectionsPerIp, this.options.perIpExempt);
-    this.#refusals = new RefusalLog(this.#log);
+    this.#refusals = new LogLimiter(this.#log);
+    // A few lines a second per kind: enough to see what a faulty client sends.
+    const clientLog = new LogLimiter(this.#log, { linesPerWindow: 3 });
+    this.#clientLog = clientLog;
+    const maxPayload = this.options.maxPayload;
     const hub: Hub & ConnectionHost = {
       options: this.options,
       registry: this.registry,
       log: this.#log,
       stats: this.stats,
       byName: this.#byName,
-      maxPayload: this.options.maxPayload,
+      maxPayload,
       recipients: new RecipientCache(),
+      clientLog,
+      roomList: new RoomListCache(this.registry, maxPayload, (rooms, listed) =>
+        clientLog.warn('RoomList truncated to fit maxPayload', { rooms, listed, maxPayload }),
+      ),
       roomLimits: Object.freeze({
         maxRooms: this.options.maxRooms,
         maxRoomsPerUser: this.options.maxRoomsPerUser,
@@ -66,6 +78,13 @@ export class MpcrpServer {
       markDirty: (conn) => this.#scheduler.mark(conn),
     };
     this.#hub = hub;
+    // A registry shared by several nodes delivers what happens elsewhere through these.
+    hub.remote = this.registry.attach?.({
+      deliverData: (sender, room, buffer, start, end, members) =>
+        relayData(hub, { name: sender }, room, buffer, start, end, members),
+      deliverPresence: (members, actor, event) => sendPresence(hub, members, actor, event),
+      evict: (name, reason) => this.#byName.get(name)?.abort(reason),
+    });
   }
 
   /** Connections being served now. */
@@ -90,19 +109,14 @@ export class MpcrpServer {
       return;
     }
     const remote = transport.remoteAddress;
-    if (this.#connections.size >= this.options.maxConnections) {
-      if (this.stats) this.stats.limits.maxConnections++;
-      this.#refusals.refused('connection refused: maxConnections reached', {
-        remote,
-        maxConnections: this.options.maxConnections,
-      });
+    if (!this.#hasRoom(remote)) {
       transport.destroy();
       return;
     }
     const ipKey = this.#perIp.key(remote);
     if (ipKey !== undefined && !this.#perIp.add(ipKey)) {
       if (this.stats) this.stats.limits.maxConnectionsPerIp++;
-      this.#refusals.refused('connection refused: maxConnectionsPerIp reached for its address', {
+      this.#refusals.warn('connection refused: maxConnectionsPerIp reached for its address', {
         remote,
         maxConnectionsPerIp: this.options.maxConnectionsPerIp,
       });
@@ -114,6 +128,33 @@ export class MpcrpServer {
     this.stats?.opened(transport);
     if (ipKey !== undefined) this.#ipKeys.set(conn, ipKey);
     this.#log.info('connection opened', { conn: conn.id, remote });
+  }
+
+  /**
+   * Holds a place under `maxConnections` for a socket not served yet (a listener's TLS
+   * handshake), so the cap counts every listener's sockets together. False, after
+   * logging the refusal, when the server is full: the caller closes the socket. A place
+   * held is given back with {@link unreserve}, just before the socket is {@link accept}ed
+   * or once it has closed.
+   */
+  reserve(remote: string | undefined): boolean {
+    if (this.#closing !== undefined || !this.#hasRoom(remote)) return false;
+    this.#reserved += 1;
+    return true;
+  }
+
+  /** Gives back a place {@link reserve} held. */
+  unreserve(): void {
+    this.#reserved -= 1;
+  }
+
+  /** Below maxConnections, counting served connections and held places; logs a refusal. */
+  #hasRoom(remote: string | undefined): boolean {
+    const { maxConnections } = this.options;
+    if (this.#connections.size + this.#reserved < maxConnections) return true;
+    if (this.stats) this.stats.limits.maxConnections++;
+    this.#refusals.warn('connection refused: maxConnections reached', { remote, maxConnections });
+    return false;
   }
 
   /**
@@ -136,6 +177,9 @@ export class MpcrpServer {
       const open = [...this.#connections];
       for (const conn of open) conn.close('server closing');
       await Promise.all(open.map((conn) => conn.finished));
+      // Counts still waiting for their summary line reach the log before the end.
+      this.#refusals.flush();
+      this.#clientLog.flush();
     })();
     return this.#closing;
   }

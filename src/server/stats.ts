@@ -5,14 +5,15 @@ export type ListenerKind = 'tcp' | 'tls' | 'memory';
 
 /**
  * Every server limit that can refuse, throttle or drop something, named as its option.
- * `reservedNames` counts SetUserName refusals for a reserved name; `tlsMaxConnections`
- * sockets node:tls dropped at `maxConnections` while still in their handshake.
+ * `reservedNames` counts SetUserName refusals for a reserved name; `maxConnections`
+ * includes TLS sockets refused before their handshake (one cap over every listener).
  */
 export const LIMITS = [
   'maxConnections',
   'maxConnectionsPerIp',
-  'tlsMaxConnections',
   'maxPayload',
+  'frameTimeout',
+  'maxMalformedFrames',
   'maxOutputBytes',
   'writeTimeout',
   'frameRate',
@@ -90,6 +91,8 @@ export class ServerStats {
   /** Data frames relayed to their room (the sender was a member). */
   dataRelayed = 0;
   readonly dataDropped: Record<DataDrop, number> = { notMember: 0, malformed: 0, unregistered: 0 };
+  /** Frames dropped as malformed (of any type), each one toward `maxMalformedFrames`. */
+  malformedFrames = 0;
   /** Connections open now, by listener. */
   readonly open: Record<ListenerKind, number> = { tcp: 0, tls: 0, memory: 0 };
   /** Connections accepted since start, by listener (refused ones are in `limits`). */

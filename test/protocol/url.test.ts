@@ -47,7 +47,7 @@ describe('parseServerUrl: rejected forms', () => {
     ['', /empty/],
     ['   ', /empty/],
     ['mpcrp://', /no host/],
-    ['mpcrp://h:99999', /not a URL/],
+    ['mpcrp://h:99999', /port 99999 is out of range \(1 to 65535\)/],
     ['mpcrp://h:abc', /not a URL/],
     ['h:-1', /not a URL/],
     ['mpcrp://user:pw@h:1', /credentials/],

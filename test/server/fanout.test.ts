@@ -1,7 +1,7 @@
 // The relay's cost model: one frame build per relay, shared by every recipient, and one
 // write per connection per event-loop turn. Watched at the Transport seam.
 import { afterEach, describe, expect, it } from 'vitest';
-import { encodeData } from '../../src/protocol/codec.js';
+import { encodeData, encodeFrame } from '../../src/protocol/codec.js';
 import { InMemoryRegistry } from '../../src/server/memory-registry.js';
 import type { Registry } from '../../src/server/registry.js';
 import { MpcrpServer } from '../../src/server/server.js';
@@ -62,19 +62,35 @@ describe('fan-out', () => {
       ['s', 'a', 'b', 'c', 'd'],
       [[], [], [], ['sender'], ['sender']],
     );
-    sender!.client.data('r', 'shared');
+    // Over 4 KiB, so the memory transport's copy of the write is a chunk of its own.
+    const text = 'shared'.repeat(1000);
+    sender!.client.data('r', text);
     for (const u of rest) await u.client.next();
     const [a, b, c, d] = rest.map((u) => u.writes);
     expect(a).toHaveLength(1);
     expect(a![0]).toBe(b![0]); // the same Buffer object, not an equal copy
-    expect(a![0]!.equals(encodeData('r', 'shared'))).toBe(true);
-    // Data is forwarded as a view of the bytes the sender's chunk brought, not a copy.
+    expect(a![0]!.equals(encodeData('r', text))).toBe(true);
+    // Data that is its chunk is forwarded as a view of the bytes received, not a copy.
     const received = sender!.reads.at(-1)!;
     expect(a![0]!.buffer).toBe(received.buffer);
     expect(a![0]!.byteOffset).toBe(received.byteOffset);
     expect(c![0]).toBe(d![0]);
     expect(c![0]![0]).toBe(T.DataFrom);
     expect(sender!.writes).toHaveLength(0);
+  });
+
+  it('copies a small Data out of a much larger chunk, so queues never pin the chunk', async () => {
+    const server = new MpcrpServer();
+    servers.push(server);
+    const [sender, a] = await room(server, ['s', 'a'], [[], []]);
+    // One write: a small Data, then a 60 KB frame of an ignored type.
+    const data = encodeData('r', 'small');
+    sender!.client.sendBytes(Buffer.concat([data, encodeFrame(200, Buffer.alloc(60_000))]));
+    await a!.client.next();
+    await sender!.client.expectNothing();
+    const queued = a!.writes[0]!;
+    expect(queued.equals(data)).toBe(true);
+    expect(queued.buffer.byteLength).toBeLessThan(10_000);
   });
 
   it('writes once per connection per turn, however many frames were queued', async () => {

@@ -68,10 +68,45 @@ describe('clients that do not complete a TLS handshake', () => {
     const first = await rawTcp(h.tlsPort); // holds the only slot while it handshakes
     const second = await rawTcp(h.tlsPort);
     await closed(second);
-    expect(await h.logged(/maxConnections reached \(TLS handshakes included\)/)).toContain(
+    expect(await h.logged(/connection refused: maxConnections reached/)).toContain(
       'maxConnections=1',
     );
     first.destroy();
+  });
+
+  it('one maxConnections over both listeners: stalled handshakes and plaintext logins together', async () => {
+    // Issue 11: 50 stalled handshakes plus 20 plaintext logins were all accepted under 50.
+    const h = await serveTls({ maxConnections: 5 });
+    const stalled = await Promise.all([1, 2, 3].map(() => rawTcp(h.tlsPort)));
+    // The server holds their places: only two plaintext logins fit beside them.
+    const users: string[] = [];
+    const refused: unknown[] = [];
+    for (let i = 0; i < 4; i++) {
+      try {
+        track(await connect(h.running.url, { username: `p${i}` }));
+        users.push(`p${i}`);
+      } catch (error) {
+        refused.push(error);
+      }
+    }
+    expect(users).toEqual(['p0', 'p1']);
+    expect(refused).toHaveLength(2);
+    // A handshake closing gives its place back, to either listener.
+    stalled[0]!.destroy();
+    await closed(stalled[0]!);
+    let admitted = false;
+    for (let i = 0; i < 100 && !admitted; i++) {
+      admitted = await connect(h.running.url, { username: `late${i}` }).then(
+        (c) => {
+          track(c);
+          return true;
+        },
+        () => false,
+      );
+    }
+    expect(admitted).toBe(true);
+    expect(h.logs.some((l) => l.includes('connection refused: maxConnections reached'))).toBe(true);
+    for (const s of stalled) s.destroy();
   });
 
   it('close() does not wait out a stalled handshake', async () => {

@@ -1,8 +1,8 @@
 import type { RoomMessage } from '../../client/index.js';
-import { parseDuration } from '../../config/duration.js';
 import { CliExit, guarded, usage } from '../cli-exit.js';
 import type { CommandModule } from '../command.js';
 import { closeClient, openConnection } from '../connection.js';
+import { flagDuration } from '../durations.js';
 import { execForMessage } from '../exec.js';
 import { ExitCode } from '../exit-codes.js';
 import { formatMessage, OUTPUT_FORMATS, type OutputFormat } from '../format.js';
@@ -35,6 +35,8 @@ const options: OptionTable = {
     type: 'string',
     value: 'REGEX',
     describe: 'exit 0 after the first message whose text matches REGEX (JavaScript syntax)',
+    // An empty pattern matches any message: a legitimate "wait for the first one".
+    allowEmpty: true,
   },
   output: {
     type: 'string',
@@ -99,7 +101,7 @@ function planFrom(argv: Record<string, unknown>): ListenPlan {
     }
   }
   const timeoutText = str(argv.timeout);
-  const timeout = timeoutText === undefined ? undefined : parseDuration(timeoutText, '--timeout');
+  const timeout = flagDuration(timeoutText, '--timeout');
   let until: RegExp | undefined;
   const pattern = str(argv.until);
   if (pattern !== undefined) {

@@ -1,5 +1,4 @@
 import type { MpcrpClient } from '../../client/index.js';
-import { parseDuration } from '../../config/duration.js';
 import { NotOwnerError, RoomExistsError, RoomNotFoundError } from '../../errors.js';
 import { CliExit, guarded, usage } from '../cli-exit.js';
 import type { CommandModule } from '../command.js';
@@ -9,6 +8,7 @@ import {
   explainLost,
   openConnection,
 } from '../connection.js';
+import { flagDuration } from '../durations.js';
 import { ExitCode } from '../exit-codes.js';
 import { warn, writeLine } from '../io.js';
 import type { OptionTable } from '../options.js';
@@ -74,7 +74,7 @@ async function room(argv: Record<string, unknown>): Promise<number> {
     if (id === undefined) throw usage(`room ${action}: say which room, e.g. room ${action} alerts`);
     checkRoomName(id);
   }
-  const timeout = parseDuration(String(argv.timeout ?? '10s'), '--timeout');
+  const timeout = flagDuration(String(argv.timeout ?? '10s'), '--timeout')!;
   const { client, settings } = await openConnection(argv, {
     requestTimeout: timeout,
     negotiate: action === 'list' || action === 'destroy',
@@ -149,7 +149,7 @@ async function join(
   } catch (error) {
     if (!(error instanceof RoomNotFoundError)) throw error;
     if (ifExists) return ExitCode.Ok;
-    throw roomMissing(id, s.url);
+    throw roomMissing(id, s.url, false);
   }
   await client.quitRoom(id).catch(() => {});
   return ExitCode.Ok;

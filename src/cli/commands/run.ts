@@ -1,15 +1,13 @@
-import type { PluginEntry } from '../../bot/engine.js';
-import { enableReloads, loadBotFile } from '../../bot/loader.js';
-import type { AnyBotPlugin } from '../../bot/types.js';
+import { prefixProblem } from '../../bot/engine.js';
+import { enableReloads } from '../../bot/loader.js';
 import { parseDuration } from '../../config/duration.js';
 import { loadSettings } from '../../config/load.js';
 import type { Settings } from '../../config/resolve.js';
 import type { HttpSection } from '../../config/types.js';
-import { PluginLoadError } from '../../errors.js';
 import { createLogger, type LogFormat, type Logger, type LogLevel } from '../../log.js';
-import { isValidName } from '../../protocol/names.js';
 import { connectOrEmbed, startEmbedded } from '../../runtime/local-server.js';
 import type { RunningServer } from '../../server/start.js';
+import { defaultUsername, type LoadedBot, loadBots, roomsOf, watchBots } from '../bot-files.js';
 import { CliExit, guarded, usage } from '../cli-exit.js';
 import { type ConnectionSettings, resolveConnection } from '../connection.js';
 import { ExitCode } from '../exit-codes.js';
@@ -125,12 +123,6 @@ export const builder = (y: import('yargs').Argv) =>
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
 
-interface LoadedBot {
-  file: string;
-  entry: AnyBotPlugin | PluginEntry;
-  name: string;
-}
-
 export function handler(argv: Record<string, unknown>): Promise<number> {
   return guarded(() => run(argv));
 }
@@ -163,6 +155,10 @@ async function run(argv: Record<string, unknown>): Promise<number> {
   const keepGoing = argv.keepGoing === true;
   // Before the first load, so a reload can re-read every project file a bot imports.
   if (argv.watch === true) await enableReloads();
+  const prefix = prefixProblem(settings.prefix);
+  if (prefix !== undefined) {
+    throw usage(`run: ${str(argv.prefix) !== undefined ? '--prefix' : 'prefix'}: ${prefix}`);
+  }
   const bots = await loadBots(argv.files as string[] | undefined, settings.bots, keepGoing, logger);
   // A config with announcements and no bots is an announcer: a valid thing to run.
   if (bots.length === 0 && !settings.announcements.some((a) => a.enabled)) {
@@ -433,90 +429,4 @@ function httpBindFailure(error: unknown): CliExit | undefined {
     ExitCode.Usage,
     `cannot listen on ${e.address ?? '?'}:${e.port ?? '?'} for --http (${e.code}); choose another address with --http HOST:PORT (port 0 picks a free one)`,
   );
-}
-
-async function loadBots(
-  files: readonly string[] | undefined,
-  configured: ReadonlyArray<{
-    path: string;
-    options: Record<string, unknown>;
-    enabled: boolean;
-    enable?: string[];
-    disable: string[];
-  }>,
-  keepGoing: boolean,
-  logger: Logger,
-): Promise<LoadedBot[]> {
-  const out: LoadedBot[] = [];
-  const load = async (file: string) => {
-    try {
-      return await loadBotFile(file);
-    } catch (error) {
-      if (!keepGoing || !(error instanceof PluginLoadError)) throw error;
-      logger.error('bot not loaded (--keep-going)', { file, error: error.message });
-      return undefined;
-    }
-  };
-  try {
-    for (const file of files ?? []) {
-      const plugin = await load(file);
-      if (plugin) out.push({ file, entry: plugin, name: plugin.name });
-    }
-    for (const bot of configured) {
-      if (!bot.enabled) continue;
-      const plugin = await load(bot.path);
-      if (!plugin) continue;
-      out.push({
-        file: bot.path,
-        name: plugin.name,
-        entry: {
-          plugin,
-          options: bot.options,
-          disable: bot.disable,
-          ...(bot.enable ? { enable: bot.enable } : {}),
-        },
-      });
-    }
-  } catch (error) {
-    if (error instanceof PluginLoadError) throw new CliExit(ExitCode.Usage, error.message);
-    throw error;
-  }
-  return out;
-}
-
-function roomsOf(entry: AnyBotPlugin | PluginEntry): readonly string[] | undefined {
-  return 'plugin' in entry ? (entry.enable ?? entry.plugin.rooms) : entry.rooms;
-}
-
-function defaultUsername(bots: readonly LoadedBot[]): string {
-  const first = bots[0]?.name;
-  if (first === undefined) return 'announcer';
-  return isValidName('username', first) ? first : 'mpcrp-bot';
-}
-
-function watchBots(
-  bots: readonly LoadedBot[],
-  load: (entry: AnyBotPlugin | PluginEntry) => Promise<void>,
-  logger: Logger,
-): () => void {
-  const byFile = new Map(bots.map((b) => [b.file, b]));
-  let stop = () => {};
-  void Promise.all([import('../../runtime/watch.js'), import('../../bot/reload-graph.js')]).then(
-    ([{ watchFiles }, { importsOf }]) => {
-      stop = watchFiles(
-        [...byFile.keys()],
-        async (file) => {
-          const bot = byFile.get(file)!;
-          const plugin = await loadBotFile(file, { fresh: true });
-          const entry = 'plugin' in bot.entry ? { ...bot.entry, plugin } : plugin;
-          await load(entry);
-          logger.info('reloaded bot', { file, bot: plugin.name });
-        },
-        logger,
-        { dependencies: importsOf },
-      );
-      logger.info('watching bot files for changes', { files: [...byFile.keys()].join(',') });
-    },
-  );
-  return () => stop();
 }

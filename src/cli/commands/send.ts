@@ -1,10 +1,10 @@
 import type { MpcrpClient } from '../../client/index.js';
-import { parseDuration } from '../../config/duration.js';
 import { ConnectionClosedError, TimeoutError } from '../../errors.js';
 import { DEFAULT_MAX_PAYLOAD } from '../../protocol/types.js';
 import { CliExit, guarded, usage } from '../cli-exit.js';
 import type { CommandModule } from '../command.js';
 import { closeClient, openConnection } from '../connection.js';
+import { flagDuration } from '../durations.js';
 import { ExitCode } from '../exit-codes.js';
 import type { OptionTable } from '../options.js';
 import { enterRooms, leaveRooms, roomsFrom } from '../rooms.js';
@@ -20,7 +20,14 @@ const options: OptionTable = {
     value: 'ROOM',
     describe: 'room to send to; repeat for several rooms (required)',
   },
-  message: { type: 'string', alias: 'm', value: 'TEXT', describe: 'the message text' },
+  message: {
+    type: 'string',
+    alias: 'm',
+    value: 'TEXT',
+    describe: 'the message text',
+    // An empty message is bad input (exit 8), like an empty file.
+    allowEmpty: true,
+  },
   file: {
     type: 'string',
     alias: 'f',
@@ -97,7 +104,7 @@ async function send(argv: Record<string, unknown>): Promise<number> {
                 splitText(text, limit, { keepBreaks: true }),
           )
         : undefined,
-    timeout: parseDuration(str(argv.timeout) ?? '10s', '--timeout'),
+    timeout: flagDuration(str(argv.timeout) ?? '10s', '--timeout')!,
   };
   const words = Array.isArray(argv.text) ? argv.text.map(String) : [];
   const message = str(argv.message);

@@ -1,14 +1,15 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { parseDuration } from '../../config/duration.js';
 import { loadSettings } from '../../config/load.js';
 import type { HttpSection, ServeSection } from '../../config/types.js';
 import { createLogger, type LogFormat, type LogLevel } from '../../log.js';
+import type { ClusterOptions } from '../../server/cluster/options.js';
 import { DEFAULT_SERVER_OPTIONS, type ServerOptions } from '../../server/options.js';
 import type { ReservedNames } from '../../server/reserved-names.js';
 import { startServer } from '../../server/start.js';
 import type { ServerTlsOptions } from '../../server/tls.js';
 import { CliExit, guarded, usage } from '../cli-exit.js';
+import { flagDuration } from '../durations.js';
 import { ExitCode } from '../exit-codes.js';
 import { writeLine } from '../io.js';
 import { LOG_OPTIONS, type OptionTable } from '../options.js';
@@ -79,6 +80,12 @@ export const options: OptionTable = {
     value: 'DUR',
     describe: 'close connections that set no username within this time (default 10s)',
   },
+  redis: {
+    type: 'string',
+    value: 'URL',
+    describe:
+      'join the cluster of every server on this Redis (redis://HOST:PORT): names, rooms and messages shared (also MPCRP_REDIS_URL)',
+  },
   extensions: {
     type: 'boolean',
     describe:
@@ -118,7 +125,7 @@ async function serve(argv: Record<string, unknown>): Promise<number> {
     maxOutputBytes: (argv.maxOutputBytes as number | undefined) ?? file.maxOutputBytes,
     registrationTimeout:
       argv.registrationTimeout !== undefined
-        ? parseDuration(argv.registrationTimeout as string, '--registration-timeout')
+        ? flagDuration(argv.registrationTimeout, '--registration-timeout')
         : file.registrationTimeout,
     extensions:
       (argv.extensions as boolean | undefined) ??
@@ -137,7 +144,10 @@ async function serve(argv: Record<string, unknown>): Promise<number> {
     maxRoomsPerUser: file.maxRoomsPerUser,
     maxRooms: file.maxRooms,
     closeTimeout: file.closeTimeout,
+    frameTimeout: file.frameTimeout,
+    maxMalformedFrames: file.maxMalformedFrames,
   };
+  const redis = clusterOptions(argv, file);
   const tls = await tlsOptions(argv, file);
   const port = (argv.port as number | undefined) ?? file.port ?? 8890;
   // Loaded only when asked for: without --http neither node:http nor prom-client is.
@@ -154,6 +164,7 @@ async function serve(argv: Record<string, unknown>): Promise<number> {
       port,
       ...(tls ? { tls } : {}),
       plaintext: (argv.plaintext as boolean | undefined) ?? file.plaintext ?? true,
+      ...(redis ? { redis } : {}),
     });
   } catch (error) {
     stopped.cancel();
@@ -200,6 +211,21 @@ function stopSignal(): { signal: Promise<string>; cancel(): void } {
   return { signal, cancel };
 }
 
+/** `--redis` > MPCRP_REDIS_URL > `serve.redis`; the file alone may also tune the lease. */
+function clusterOptions(
+  argv: Record<string, unknown>,
+  file: ServeSection,
+): ClusterOptions | undefined {
+  const url = str(argv.redis) ?? str(process.env.MPCRP_REDIS_URL) ?? file.redis?.url;
+  if (url === undefined) return undefined;
+  const { prefix, leaseTtl } = file.redis ?? {};
+  return {
+    url,
+    ...(prefix !== undefined ? { prefix } : {}),
+    ...(leaseTtl !== undefined ? { leaseTtl } : {}),
+  };
+}
+
 function reservedNames(argv: Record<string, unknown>, file: ServeSection): ReservedNames {
   if (argv.reserveAll === true) return 'all';
   const flags = (argv.reserve as unknown[] | undefined)?.map(String) ?? [];
@@ -225,7 +251,7 @@ async function tlsOptions(
   const timeoutFlag = str(argv.handshakeTimeout);
   const handshakeTimeout =
     timeoutFlag !== undefined
-      ? parseDuration(timeoutFlag, '--handshake-timeout')
+      ? flagDuration(timeoutFlag, '--handshake-timeout')
       : file.tls?.handshakeTimeout;
   if (cert === undefined || key === undefined) {
     if (cert !== undefined || key !== undefined) {
@@ -282,7 +308,7 @@ async function httpModules(flag: string | undefined, section: HttpSection) {
 
 /** A listen error as advice: which address, why, and which flag changes it. */
 function bindFailure(error: unknown, flag = '--port or --tls-port'): CliExit | undefined {
-  const e = error as NodeJS.ErrnoException & { address?: string; port?: number };
+  const e = error as NodeJS.ErrnoException & { address?: string; port?: number; hostname?: string };
   const where = `${e.address ?? '?'}:${e.port ?? '?'}`;
   switch (e?.code) {
     case 'EADDRINUSE':
@@ -294,6 +320,12 @@ function bindFailure(error: unknown, flag = '--port or --tls-port'): CliExit | u
       return new CliExit(
         ExitCode.Usage,
         `cannot listen on ${where}: permission denied (ports below 1024 need privileges); use a port from 1024 up`,
+      );
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return new CliExit(
+        ExitCode.Usage,
+        `cannot listen on ${e.hostname ?? where}: no such host name (${e.code}); check --host (an address of this machine, e.g. 127.0.0.1 or 0.0.0.0)`,
       );
     case 'EADDRNOTAVAIL':
       return new CliExit(

@@ -1,11 +1,11 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import type { MpcrpClient } from '../../client/index.js';
-import { parseDuration } from '../../config/duration.js';
 import { NotMemberError, RoomNotFoundError } from '../../errors.js';
 import { nameProblem } from '../../protocol/names.js';
 import { CliExit, guarded, usage } from '../cli-exit.js';
 import type { CommandModule } from '../command.js';
 import { closeClient, explainLost, openConnection } from '../connection.js';
+import { flagDuration } from '../durations.js';
 import { ExitCode } from '../exit-codes.js';
 import { writeLine } from '../io.js';
 import type { OptionTable } from '../options.js';
@@ -60,7 +60,7 @@ async function users(argv: Record<string, unknown>): Promise<number> {
     if (problem)
       throw usage(`users: --wait-for ${JSON.stringify(waitFor)} is not a username: ${problem}`);
   }
-  const timeout = parseDuration(str(argv.timeout) ?? (waitFor ? '30s' : '10s'), '--timeout');
+  const timeout = flagDuration(str(argv.timeout) ?? (waitFor ? '30s' : '10s'), '--timeout')!;
   const { client, settings } = await openConnection(argv, {
     requestTimeout: timeout,
     negotiate: waitFor !== undefined,
@@ -72,7 +72,7 @@ async function users(argv: Record<string, unknown>): Promise<number> {
       try {
         await client.joinRoom(room);
       } catch (error) {
-        throw error instanceof RoomNotFoundError ? roomMissing(room, settings.url) : error;
+        throw error instanceof RoomNotFoundError ? roomMissing(room, settings.url, false) : error;
       }
       list = await client.getUserList(room);
     } else {
