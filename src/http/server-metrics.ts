@@ -27,8 +27,8 @@ function byKey(record: Record<string, number>, label: string): Sample[] {
 
 /**
  * Registers the `mpcrp_*` metrics of a server (`serve --http`) on `registry`. Every value is
- * read from `stats` and the server at scrape time. A cluster adds its own (Redis round
- * trip, held messages) on the same registry: see `extraMetrics` in serve-http.ts.
+ * read from `stats` and the server at scrape time. A cluster node's own (Redis round trip,
+ * held messages) are in cluster-metrics.ts.
  */
 export function registerServerMetrics(
   registry: Registry,
@@ -102,6 +102,12 @@ export function registerServerMetrics(
     help: 'Data messages not relayed, by reason (notMember, malformed, unregistered).',
     type: 'counter',
     collect: () => byKey(stats.dataDropped, 'reason'),
+  });
+  sampled(registry, {
+    name: 'mpcrp_malformed_frames_total',
+    help: 'Frames dropped as malformed (any type); past maxMalformedFrames a connection is closed.',
+    type: 'counter',
+    collect: () => [{ value: stats.malformedFrames }],
   });
   sampled(registry, {
     name: 'mpcrp_limit_hits_total',

@@ -8,6 +8,7 @@ import {
   FANOUT_SAMPLE,
   type RunningServer,
   ServerStats,
+  type StartServerOptions,
   startServer,
 } from '../../src/server/index.js';
 import { scrape } from '../helpers/prom-text.js';
@@ -21,13 +22,10 @@ afterEach(async () => {
 });
 
 async function serveWithHttp(
-  options: { maxPayload?: number; token?: string } = {},
+  options: { token?: string } & StartServerOptions = {},
 ): Promise<{ running: RunningServer; web: ServeHttp }> {
-  const running = await startServer({
-    port: 0,
-    stats: new ServerStats(),
-    ...(options.maxPayload ? { maxPayload: options.maxPayload } : {}),
-  });
+  const { token: _, ...server } = options;
+  const running = await startServer({ port: 0, ...server, stats: new ServerStats() });
   open.push(running);
   const web = await startServeHttp(running, {
     host: '127.0.0.1',
@@ -129,6 +127,38 @@ describe('serve --http: /metrics', () => {
     expect(m.value('mpcrp_data_dropped_total', { reason: 'notMember' })).toBe(1);
     expect(m.value('mpcrp_data_relayed_total')).toBe(0);
     expect(m.value('mpcrp_connections_accepted_total', { listener: 'tcp' })).toBe(3);
+  });
+
+  it('counts the hostile-input limits: malformed frames, frameTimeout, one maxConnections', async () => {
+    const { running, web } = await serveWithHttp({
+      maxMalformedFrames: 2,
+      frameTimeout: 50,
+      registrationTimeout: 60_000,
+      maxConnections: 3,
+    });
+    const bad = await RawClient.connect(running.port);
+    await bad.register('bad');
+    // A room length past the payload: dropped, counted; the third one closes the sender.
+    for (let i = 0; i < 3; i++) bad.send(MessageType.Data, Buffer.from([0xff]));
+    await bad.closed;
+    const half = await RawClient.connect(running.port);
+    half.sendBytes(Buffer.from([MessageType.SetUserName, 0x00])); // half a header
+    await half.closed;
+    const held = [await RawClient.connect(running.port), await RawClient.connect(running.port)];
+    const memory = running.server.connectMemory(); // the third place: one cap over every listener
+    const over = await RawClient.connect(running.port);
+    await over.closed;
+
+    const m = await scrape(web.url);
+    expect(m.value('mpcrp_malformed_frames_total')).toBe(3);
+    expect(m.value('mpcrp_data_dropped_total', { reason: 'malformed' })).toBe(3);
+    expect(m.value('mpcrp_limit_hits_total', { limit: 'maxMalformedFrames' })).toBe(1);
+    expect(m.value('mpcrp_limit_hits_total', { limit: 'frameTimeout' })).toBe(1);
+    expect(m.value('mpcrp_limit_hits_total', { limit: 'maxConnections' })).toBe(1);
+    expect(m.value('mpcrp_connections', { listener: 'tcp' })).toBe(2);
+    expect(m.value('mpcrp_connections', { listener: 'memory' })).toBe(1);
+    memory.destroy();
+    for (const c of held) c.socket.destroy();
   });
 
   it('/healthz always answers; /readyz turns 503 once the server drains; the token guards the rest', async () => {
