@@ -1,6 +1,7 @@
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import type { Logger } from '../log.js';
 import type { RunningServer } from '../server/start.js';
+import { clusterReadiness, registerClusterMetrics } from './cluster-metrics.js';
 import { type HttpLimits, type RunningHttp, startHttpServer } from './server.js';
 import { registerServerMetrics } from './server-metrics.js';
 
@@ -10,14 +11,11 @@ export interface ServeHttpOptions extends Partial<HttpLimits> {
   token?: string | undefined;
   logger: Logger;
   /**
-   * More readiness checks beside `listening`, e.g. `{ redis: () => registry.ping() }` for a
-   * cluster node; each resolving false (or throwing) makes /readyz answer 503.
+   * More readiness checks beside `listening` (and, on a cluster node, `redis`: the link to
+   * Redis is up); each resolving false (or throwing) makes /readyz answer 503.
    */
   checks?: Record<string, () => boolean | Promise<boolean>>;
-  /**
-   * Registers more metrics on the same registry: the place for a cluster's own (Redis round
-   * trip, held messages), so /metrics stays one scrape target per node.
-   */
+  /** Registers more metrics on the same registry, so /metrics stays one scrape target. */
   extraMetrics?: ((registry: Registry) => void)[];
   /** prom-client's process and Node.js metrics (process_*, nodejs_*). Default true. */
   defaultMetrics?: boolean;
@@ -47,9 +45,11 @@ export async function startServeHttp(
   const registry = new Registry();
   if (options.defaultMetrics !== false) collectDefaultMetrics({ register: registry });
   registerServerMetrics(registry, running.server, stats);
+  registerClusterMetrics(registry, running.server.registry);
   for (const add of options.extraMetrics ?? []) add(registry);
   let listening = true;
-  const checks = Object.entries(options.checks ?? {});
+  const redis = clusterReadiness(running.server.registry);
+  const checks = Object.entries({ ...(redis ? { redis } : {}), ...options.checks });
   const http = await startHttpServer({
     ...options,
     logger: options.logger,
