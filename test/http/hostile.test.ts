@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { defineBot } from '../../src/bot/define.js';
@@ -20,8 +19,8 @@ afterEach(async () => {
   for (const o of open.splice(0).reverse()) await o.close();
 });
 
-const REQUEST_TIMEOUT = 1_000;
-const HEADERS_TIMEOUT = 500;
+const REQUEST_TIMEOUT = 400;
+const HEADERS_TIMEOUT = 200;
 const MAX_BODY = 4_096;
 
 const pinger = defineBot({
@@ -116,8 +115,6 @@ function untilClosed(s: net.Socket): Promise<{ text: string; ms: number }> {
   );
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-
 describe('a hostile HTTP client cannot hurt chat traffic', () => {
   it('a slow body gets 408 after requestTimeout; a slow header block is cut off after headersTimeout', async () => {
     const { web, chat } = await setup();
@@ -151,7 +148,7 @@ describe('a hostile HTTP client cannot hurt chat traffic', () => {
     );
     const first = await announcedClosed;
     expect(first.text).toMatch(/^HTTP\/1\.1 413/);
-    expect(first.ms).toBeLessThan(REQUEST_TIMEOUT);
+    expect(first.ms).toBeLessThan(1_000); // at once, unread
 
     // chunked, no length: 64 MiB offered; the server stops after the cap and closes
     const streamed = await rawSocket(web.port);
@@ -184,54 +181,17 @@ describe('a hostile HTTP client cannot hurt chat traffic', () => {
     expect(await chat.ping()).toBeLessThan(1_000);
   });
 
-  it('10,000 requests from another process: every one answered, chat round trips stay short', async () => {
-    const { web, chat } = await setup();
-    for (let i = 0; i < 20; i++) await chat.ping();
-    const quiet = median(chat.rtts);
-    chat.rtts.length = 0;
-
-    // 32 keep-alive connections, 10,000 requests: /healthz, /readyz, 404s and (one in 8) /metrics
-    const flood = `
-      const http = require('node:http');
-      const agent = new http.Agent({ keepAlive: true, maxSockets: 32 });
-      const paths = ['/healthz', '/readyz', '/nothing', '/healthz', '/metrics', '/nothing', '/healthz', '/readyz'];
-      let sent = 0, done = 0; const codes = {};
-      const next = () => {
-        if (sent >= 10000) return;
-        const path = paths[sent++ % paths.length];
-        http.get({ host: '127.0.0.1', port: ${web.port}, path, agent }, (res) => {
-          codes[res.statusCode] = (codes[res.statusCode] || 0) + 1;
-          res.resume();
-          res.on('end', () => { done++; if (done === 10000) { console.log(JSON.stringify(codes)); agent.destroy(); } else next(); });
-        }).on('error', (e) => { console.error(e.message); process.exit(1); });
-      };
-      for (let i = 0; i < 64; i++) next();
-    `;
-    const child = spawn(process.execPath, ['-e', flood]);
-    let out = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => {
-      out += d;
-    });
-    const exited = new Promise<number | null>((resolve) => child.once('close', resolve));
-    const answered = await chat.pingWhile(exited);
-    expect(await exited).toBe(0);
-    expect(JSON.parse(out)).toEqual({ 200: 7500, 404: 2500 });
-    expect(answered).toBeGreaterThan(5);
-    const busy = median(chat.rtts);
-    // Generous for a loaded 2-core machine: the chat keeps answering within tens of ms
-    // while the listener serves 10,000 requests, rather than queueing behind them.
-    expect(busy).toBeLessThan(Math.max(50, quiet * 10));
-    expect(Math.max(...chat.rtts)).toBeLessThan(2_000);
-  }, 120_000);
-
   it('connections past maxConnections are closed at once, and the listener recovers', async () => {
     const { web, chat } = await setup();
     const idle = await Promise.all(Array.from({ length: 100 }, () => rawSocket(web.port)));
     const closings = idle.map(untilClosed);
     // Over the cap of 64: closed at once by node:http; the rest cut off by headersTimeout
     const results = await Promise.all(closings);
-    const immediate = results.filter((r) => r.ms < HEADERS_TIMEOUT / 2).length;
-    expect(immediate).toBeGreaterThanOrEqual(36);
+    // Those over the cap get no answer at all; the others a 408 once their headers are late.
+    const refused = results.filter((r) => r.text === '');
+    expect(refused.length).toBeGreaterThanOrEqual(36);
+    expect(refused.every((r) => r.ms < HEADERS_TIMEOUT)).toBe(true);
+    expect(results.filter((r) => r.text.startsWith('HTTP/1.1 408')).length).toBeGreaterThan(0);
     expect(results.every((r) => r.ms < REQUEST_TIMEOUT * 3)).toBe(true);
     expect((await fetch(`${web.url}/healthz`)).status).toBe(200);
     expect(await chat.ping()).toBeLessThan(1_000);
