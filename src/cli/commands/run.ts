@@ -3,7 +3,6 @@ import { enableReloads } from '../../bot/loader.js';
 import { parseDuration } from '../../config/duration.js';
 import { loadSettings } from '../../config/load.js';
 import type { Settings } from '../../config/resolve.js';
-import type { HttpSection } from '../../config/types.js';
 import { createLogger, type LogFormat, type Logger, type LogLevel } from '../../log.js';
 import { connectOrEmbed, startEmbedded } from '../../runtime/local-server.js';
 import type { RunningServer } from '../../server/start.js';
@@ -11,6 +10,7 @@ import { defaultUsername, type LoadedBot, loadBots, roomsOf, watchBots } from '.
 import { CliExit, guarded, usage } from '../cli-exit.js';
 import { type ConnectionSettings, resolveConnection } from '../connection.js';
 import { ExitCode } from '../exit-codes.js';
+import { httpBindFailure, httpOption, loadRunHttp } from '../http-option.js';
 import { writeLine } from '../io.js';
 import { LOG_OPTIONS, type OptionTable } from '../options.js';
 import { onStopSignals } from '../signals.js';
@@ -100,12 +100,9 @@ export const options: OptionTable = {
     value: 'NAME',
     describe: 'never hand messages from this user to the bots (another bot); repeatable',
   },
-  http: {
-    type: 'string',
-    value: 'HOST:PORT',
-    describe:
-      'serve /healthz, /readyz, /metrics, webhooks (POST /rooms/ROOM/messages) and bot.http routes here (port 0 picks a free one; token: env MPCRP_HTTP_TOKEN)',
-  },
+  http: httpOption(
+    '/healthz, /readyz, /metrics, webhooks (POST /rooms/ROOM/messages) and bot.http routes',
+  ),
   ...LOG_OPTIONS,
 };
 
@@ -282,8 +279,7 @@ const CLOSE_MS = 5000;
 async function runBots(argv: Record<string, unknown>, plan: RunPlan): Promise<number> {
   const { settings, logger, bots, url, username, botRooms, presenceInterval, connection } = plan;
   const { createRuntime } = await import('../../runtime/create.js');
-  // Loaded only when asked for: without --http neither node:http nor prom-client is.
-  const web = await httpModules(str(argv.http), settings.http);
+  const web = await loadRunHttp(str(argv.http), settings.http);
   const stats = web ? new web.RuntimeStats() : undefined;
   const faults = faultOptions(argv);
   const runtime = createRuntime({
@@ -407,26 +403,4 @@ async function runBots(argv: Record<string, unknown>, plan: RunPlan): Promise<nu
 
 function keepGoingOn(argv: Record<string, unknown>): boolean {
   return argv.keepGoing === true;
-}
-
-/** The HTTP listener's modules and settings, or undefined when no listener is asked for. */
-async function httpModules(flag: string | undefined, section: HttpSection) {
-  if (flag === undefined && section.listen === undefined) return undefined;
-  const [{ httpPlan }, { startRunHttp }, { RuntimeStats }] = await Promise.all([
-    import('../../http/settings.js'),
-    import('../../http/run-http.js'),
-    import('../../runtime/stats.js'),
-  ]);
-  return { plan: httpPlan(flag, section)!, startRunHttp, RuntimeStats };
-}
-
-function httpBindFailure(error: unknown): CliExit | undefined {
-  const e = error as NodeJS.ErrnoException & { address?: string; port?: number };
-  if (e?.code !== 'EADDRINUSE' && e?.code !== 'EACCES' && e?.code !== 'EADDRNOTAVAIL') {
-    return undefined;
-  }
-  return new CliExit(
-    ExitCode.Usage,
-    `cannot listen on ${e.address ?? '?'}:${e.port ?? '?'} for --http (${e.code}); choose another address with --http HOST:PORT (port 0 picks a free one)`,
-  );
 }

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { loadSettings } from '../../config/load.js';
-import type { HttpSection, ServeSection } from '../../config/types.js';
+import type { ServeSection } from '../../config/types.js';
 import { createLogger, type LogFormat, type LogLevel } from '../../log.js';
 import type { ClusterOptions } from '../../server/cluster/options.js';
 import { DEFAULT_SERVER_OPTIONS, type ServerOptions } from '../../server/options.js';
@@ -11,6 +11,7 @@ import type { ServerTlsOptions } from '../../server/tls.js';
 import { CliExit, guarded, usage } from '../cli-exit.js';
 import { flagDuration } from '../durations.js';
 import { ExitCode } from '../exit-codes.js';
+import { httpOption, loadServeHttp } from '../http-option.js';
 import { writeLine } from '../io.js';
 import { LOG_OPTIONS, type OptionTable } from '../options.js';
 
@@ -91,12 +92,7 @@ export const options: OptionTable = {
     describe:
       'serve the negotiated extensions; --no-extensions makes a strict RFC 8890 server (default on)',
   },
-  http: {
-    type: 'string',
-    value: 'HOST:PORT',
-    describe:
-      'serve /healthz, /readyz and /metrics (Prometheus) over HTTP here (port 0 picks a free one; token: env MPCRP_HTTP_TOKEN)',
-  },
+  http: httpOption('/healthz, /readyz and /metrics (Prometheus) over HTTP'),
   ...LOG_OPTIONS,
 };
 
@@ -150,8 +146,7 @@ async function serve(argv: Record<string, unknown>): Promise<number> {
   const redis = clusterOptions(argv, file);
   const tls = await tlsOptions(argv, file);
   const port = (argv.port as number | undefined) ?? file.port ?? 8890;
-  // Loaded only when asked for: without --http neither node:http nor prom-client is.
-  const web = await httpModules(str(argv.http), settings.http);
+  const web = await loadServeHttp(str(argv.http), settings.http);
   if (web) serverOptions.stats = new web.ServerStats();
   // Listening for signals before anything is announced: a supervisor may stop the server
   // the moment it reads MPCRP_URL, and that must still be a clean shutdown (exit 0).
@@ -293,17 +288,6 @@ async function readPem(source: { path: string; label: string }): Promise<Buffer>
     const code = (error as NodeJS.ErrnoException).code ?? String(error);
     throw usage(`${source.label}: cannot read ${source.path} (${code})`);
   }
-}
-
-/** The HTTP listener's modules and settings, or undefined when no listener is asked for. */
-async function httpModules(flag: string | undefined, section: HttpSection) {
-  if (flag === undefined && section.listen === undefined) return undefined;
-  const [{ httpPlan }, { startServeHttp }, { ServerStats }] = await Promise.all([
-    import('../../http/settings.js'),
-    import('../../http/serve-http.js'),
-    import('../../server/stats.js'),
-  ]);
-  return { plan: httpPlan(flag, section)!, startServeHttp, ServerStats };
 }
 
 /** A listen error as advice: which address, why, and which flag changes it. */
