@@ -108,7 +108,13 @@ export function registerRuntimeMetrics(
     name: 'mpcrp_bot_messages_resent_total',
     help: 'Messages the outbox sent again after a reconnect because the server had not confirmed them.',
     type: 'counter',
-    collect: () => [{ value: (runtime.outboxStats as { resent?: number }).resent ?? 0 }],
+    collect: () => [{ value: runtime.outboxStats.resent }],
+  });
+  sampled(registry, {
+    name: 'mpcrp_bot_outbox_unconfirmed',
+    help: 'Messages written to the server and not yet confirmed by it (resent if the connection drops first).',
+    type: 'gauge',
+    collect: () => [{ value: runtime.outboxStats.unconfirmed }],
   });
   const a = stats.announcements;
   sampled(registry, {

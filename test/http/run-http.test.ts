@@ -79,6 +79,9 @@ describe('run --http: health, readiness and metrics', () => {
     const during = await scrape(web.url);
     expect(during.value('mpcrp_bot_connected')).toBe(0);
     expect(during.value('mpcrp_bot_disconnects_total')).toBe(1);
+    // what the bot says meanwhile waits in the outbox, per room
+    for (let i = 0; i < 3; i++) expect(runtime.send('ops', `queued ${i}`)).toBe(true);
+    expect((await scrape(web.url)).value('mpcrp_bot_outbox_depth', { room: 'ops' })).toBe(3);
 
     const back = new Promise((resolve) => runtime.once('ready', resolve));
     const again = await startServer({ port });
@@ -88,6 +91,10 @@ describe('run --http: health, readiness and metrics', () => {
     const after = await scrape(web.url);
     expect(after.value('mpcrp_bot_connected')).toBe(1);
     expect(after.value('mpcrp_bot_reconnects_total')).toBe(1);
+    await runtime.idle();
+    const flushed = await scrape(web.url);
+    expect(flushed.find('mpcrp_bot_outbox_depth')).toEqual([]);
+    expect(flushed.value('mpcrp_bot_messages_sent_total')).toBe(3);
   });
 
   it('counts hook runs and errors per plugin and hook, with a duration histogram', async () => {
@@ -114,6 +121,10 @@ describe('run --http: health, readiness and metrics', () => {
     );
     expect(m.value('mpcrp_bot_messages_sent_total')).toBe(2);
     expect(m.value('mpcrp_bot_messages_dropped_total', { reason: 'overflow' })).toBe(0);
+    // idle: both pongs confirmed by the server, nothing waiting or resent
+    expect(m.value('mpcrp_bot_outbox_unconfirmed')).toBe(0);
+    expect(m.value('mpcrp_bot_messages_resent_total')).toBe(0);
+    expect(m.find('mpcrp_bot_outbox_depth')).toEqual([]);
   });
 });
 
