@@ -9,6 +9,7 @@
  *
  *   node --import tsx bench/inprocess-fanout.ts                  # this tree, 1 -> 50 and 1 -> 200
  *   node --import tsx bench/inprocess-fanout.ts --src /tmp/base/src --members 201
+ *   node --import tsx bench/inprocess-fanout.ts --stats           # with the metrics counters
  */
 import { EventEmitter } from 'node:events';
 import { resolve } from 'node:path';
@@ -19,6 +20,7 @@ const { values } = parseArgs({
     src: { type: 'string', default: resolve(import.meta.dirname, '../src') },
     members: { type: 'string', default: '51,201' },
     seconds: { type: 'string', default: '3' },
+    stats: { type: 'boolean', default: false },
   },
 });
 const src = resolve(values.src!);
@@ -59,7 +61,17 @@ function frame(type: number, payload: Buffer): Buffer {
 const turn = () => new Promise((done) => setImmediate(done));
 
 async function measure(members: number, seconds: number): Promise<number[]> {
-  const server = new MpcrpServer({ frameRate: 1e6, frameBurst: 1e6, maxConnections: 20_000 });
+  const stats = values.stats
+    ? new (
+        (await import(`${src}/server/stats.ts`)) as typeof import('../src/server/stats.js')
+      ).ServerStats()
+    : undefined;
+  const server = new MpcrpServer({
+    frameRate: 1e6,
+    frameBurst: 1e6,
+    maxConnections: 20_000,
+    ...(stats ? { stats } : {}),
+  });
   const peers = Array.from({ length: members }, () => new NullTransport());
   for (const t of peers) server.accept(t as never);
   const room = Buffer.from('room');
@@ -105,6 +117,6 @@ async function measure(members: number, seconds: number): Promise<number[]> {
 for (const members of values.members!.split(',').map(Number)) {
   const rounds = await measure(members, Number(values.seconds));
   process.stdout.write(
-    `1 -> ${members - 1}: ${rounds[2]!.toFixed(1)} ns CPU per delivery (rounds ${rounds.map((r) => r.toFixed(1)).join(' ')}) [${src}]\n`,
+    `1 -> ${members - 1}: ${rounds[2]!.toFixed(1)} ns CPU per delivery${values.stats ? ' with stats' : ''} (rounds ${rounds.map((r) => r.toFixed(1)).join(' ')}) [${src}]\n`,
   );
 }

@@ -15,12 +15,14 @@ import { cliSendScenario } from './scenarios/cli-send.js';
 import { clusterScenario } from './scenarios/cluster.js';
 import { codecScenario } from './scenarios/codec.js';
 import { fanoutScenario } from './scenarios/fanout.js';
+import { fanoutMetricsScenario } from './scenarios/fanout-metrics.js';
 import { idleMemoryScenario } from './scenarios/idle-memory.js';
 import { latencyScenario } from './scenarios/latency.js';
 
 const SCENARIOS: Scenario[] = [
   codecScenario,
   fanoutScenario,
+  fanoutMetricsScenario,
   latencyScenario,
   idleMemoryScenario,
   cliSendScenario,

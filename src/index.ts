@@ -34,6 +34,7 @@ export {
   type RoomMembers,
   type RunningServer,
   type ServerOptions,
+  ServerStats,
   type ServerTlsOptions,
   type StartServerOptions,
   startServer,

@@ -27,14 +27,34 @@ serveParent({
     const module = process.env.MPCRP_BENCH_SERVER ?? '../../src/server/index.js';
     const { startServer } = (await import(module)) as typeof import('../../src/server/index.js');
     const { createLogger } = await import('../../src/log.js');
+    const { metrics, ...options } = a.options ?? {};
+    const stats =
+      metrics === true ? new (await import('../../src/server/stats.js')).ServerStats() : undefined;
     // Warnings (slow consumer, limits) would mean the load broke the rules: show them.
     const running = await startServer({
       host: '127.0.0.1',
       port: 0,
       logger: createLogger({ level: 'warn' }),
-      ...a.options,
+      ...options,
+      ...(stats ? { stats } : {}),
     });
     close = () => running.close();
+    if (stats) {
+      // Metrics on as `serve --http` runs them: the counters, the HTTP listener, and the
+      // /metrics text rendered every second (a scrape far more often than Prometheus's 15 s).
+      const { startServeHttp } = await import('../../src/http/serve-http.js');
+      const web = await startServeHttp(running, {
+        host: '127.0.0.1',
+        port: 0,
+        logger: createLogger({ level: 'warn' }),
+      });
+      const scrape = setInterval(() => void web.registry.metrics(), 1000);
+      close = async () => {
+        clearInterval(scrape);
+        await web.close();
+        await running.close();
+      };
+    }
     return { port: running.port };
   },
   memory(): NodeJS.MemoryUsage {

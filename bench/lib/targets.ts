@@ -42,7 +42,10 @@ export class Target {
     readonly port: number,
   ) {}
 
-  /** `extra` adds server options (e.g. `redis` for a cluster node). */
+  /**
+   * `extra` adds server options (e.g. `redis` for a cluster node); `metrics: true` turns on
+   * the counters and /metrics.
+   */
   static async start(kind: TargetKind, extra: Record<string, unknown> = {}): Promise<Target> {
     const child = new Child('./server-host.ts', [kind], ['--expose-gc', ...profileFlags()]);
     try {

@@ -1,6 +1,7 @@
 import { ConfigError, PluginError } from '../errors.js';
 import { toPlugin } from './define.js';
 import type { BotEvent, BotHost } from './host.js';
+import type { HttpResult } from './http-routes.js';
 import {
   DEFAULT_HOOK_TIMEOUTS,
   type HookTimeouts,
@@ -9,7 +10,7 @@ import {
 } from './instance.js';
 import { LoopGuard, type LoopGuardOptions } from './loop-guard.js';
 import { type PluginFrame, within } from './plugin-scope.js';
-import type { BotPlugin, CommandInfo } from './types.js';
+import type { BotPlugin, CommandInfo, HookObserver, PluginHttpRequest } from './types.js';
 
 export type { HookTimeouts } from './instance.js';
 export type { LoopGuardOptions } from './loop-guard.js';
@@ -31,6 +32,8 @@ export interface BotEngineOptions {
   pluginOptions?: Readonly<Record<string, Record<string, unknown>>>;
   /** Sees every plugin failure (already logged and passed to the plugin's onError). */
   onPluginError?: (err: PluginError) => void;
+  /** Times every hook and counts failures, for metrics (`run --http`). */
+  observer?: HookObserver;
   /**
    * Time budgets in ms (0 = none): `start` 30 s for setup() and onStart, `stop` 30 s for
    * onStop, `event` 10 s for one event in one plugin. A hook over budget is abandoned:
@@ -88,6 +91,13 @@ export interface BotEngine {
   rooms(): string[];
   readonly prefix: string;
   readonly started: boolean;
+  /** Every plugin's `bot.http` routes, as `{ plugin, method, path }`. */
+  httpRoutes(): { plugin: string; method: string; path: string }[];
+  /**
+   * Runs `plugin`'s route for `req` (queued behind its other work). Undefined when there is
+   * no such plugin or route (404), `'method'` when the path has another method (405).
+   */
+  handleHttp(plugin: string, req: PluginHttpRequest): Promise<HttpResult | 'method' | undefined>;
 }
 
 /**
@@ -145,6 +155,7 @@ export function createBotEngine(options: BotEngineOptions): BotEngine {
       commands,
       track,
       onError: options.onPluginError,
+      observer: options.observer,
       timeouts,
       blockedWarn: options.blockedWarn ?? DEFAULT_BLOCKED_WARN,
       guard,
@@ -311,6 +322,15 @@ export function createBotEngine(options: BotEngineOptions): BotEngine {
       while (running > 0) await new Promise<void>((resolve) => waiters.push(resolve));
     },
     plugins: () => [...instances.keys()],
+    httpRoutes: () =>
+      [...instances.values()].flatMap((i) =>
+        i.hooks.http.map((r) => ({ plugin: i.name, method: r.method, path: r.path })),
+      ),
+    async handleHttp(plugin, req) {
+      const instance = instances.get(plugin);
+      if (!instance?.alive) return undefined;
+      return instance.handleHttp(req);
+    },
     rooms: () => [...new Set([...instances.values()].flatMap((i) => i.rooms()))],
   };
   return engine;

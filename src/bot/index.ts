@@ -7,6 +7,7 @@ export {
   type PluginEntry,
 } from './engine.js';
 export type { BotEvent, BotHost } from './host.js';
+export type { HttpResult } from './http-routes.js';
 export { enableReloads, type LoadBotOptions, loadBotFile } from './loader.js';
 export { parseCommand, splitArgs } from './parse-command.js';
 export type * from './types.js';

@@ -2,6 +2,7 @@ import { HookTimeoutError, PluginError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { type ScheduledJob, schedule } from '../schedule/scheduler.js';
 import type { BotEvent, BotHost } from './host.js';
+import { findRoute, type HttpResult } from './http-routes.js';
 import type { LoopGuard, Trigger } from './loop-guard.js';
 import { parseCommand } from './parse-command.js';
 import { inFrame, type PluginFrame, PluginScope, within } from './plugin-scope.js';
@@ -15,8 +16,11 @@ import type {
   DefaultOptions,
   EventContext,
   Handler,
+  HookObserver,
+  HttpContext,
   LifecycleContext,
   MessageContext,
+  PluginHttpRequest,
 } from './types.js';
 
 export interface InstanceDeps {
@@ -27,6 +31,8 @@ export interface InstanceDeps {
   onError?: (err: PluginError) => void;
   /** Wraps work that idle() must wait for. */
   track: <T>(work: Promise<T>) => Promise<T>;
+  /** Times every hook and counts failures (metrics); none by default. */
+  observer?: HookObserver | undefined;
   /** Time budgets of hooks, in ms. */
   timeouts: HookTimeouts;
   /** Milliseconds of synchronous work after which a hook is logged as blocking; 0 = off. */
@@ -108,7 +114,9 @@ export class PluginInstance {
       prefix: deps.prefix,
       commands: deps.commands,
     });
-    this.scope = new PluginScope((hook, fn) => this.#run(hook, fn, undefined, undefined));
+    this.scope = new PluginScope(async (hook, fn) => {
+      await this.#run(hook, fn, undefined, undefined);
+    });
   }
 
   /**
@@ -206,6 +214,8 @@ export class PluginInstance {
           this.log.warn('stopping: dropped the events still queued behind the abandoned hook');
         }
         const hook = turn.hook ?? 'an event';
+        // The hook may never settle, so #run will not time it: it counts at its budget.
+        this.#deps.observer?.hookRan(this.name, hook, budget / 1000);
         // Not awaited: the plugin's onError may be as stuck as the hook was.
         void this.#report(new HookTimeoutError(this.name, hook, budget), hook);
       }
@@ -289,7 +299,7 @@ export class PluginInstance {
               run,
               scheduledAt,
             };
-            return this.#run(label, () => spec.handler(ctx), ctx, turn);
+            return this.#run(label, () => spec.handler(ctx), ctx, turn).then(() => {});
           }),
       );
       this.#jobs.push(job);
@@ -298,6 +308,46 @@ export class PluginInstance {
 
   stopJobs(): void {
     for (const job of this.#jobs.splice(0)) job.stop();
+  }
+
+  /**
+   * Runs the `bot.http` route for `req`, queued like an event and within the same event
+   * budget. Undefined when the plugin has no route at that path (404), `'method'` when only
+   * another method has one (405). A handler that throws is reported like a failed hook and
+   * answered 500; one that does not settle in time is abandoned like a hook and answered 504.
+   */
+  async handleHttp(req: PluginHttpRequest): Promise<HttpResult | 'method' | undefined> {
+    const route = findRoute(this.hooks.http, req.method, req.path);
+    if (route === undefined || route === 'method') return route;
+    const label = `http ${route.method} ${route.path}`;
+    const budget = this.#deps.timeouts.event;
+    let result: HttpResult | undefined;
+    let taken: Turn | undefined;
+    await this.enqueue(async (turn) => {
+      taken = turn;
+      let chosen: HttpResult | undefined;
+      const ctx: HttpContext = {
+        ...this.#base(turn),
+        kind: 'http',
+        respond: (status, body) => {
+          chosen = { status, body };
+        },
+      };
+      let returned: unknown;
+      const ran = async (): Promise<void> => {
+        returned = await route.handler(req, ctx);
+      };
+      const ok = await this.#run(label, ran, undefined, turn);
+      if (turn.abandoned) return;
+      result = ok
+        ? (chosen ?? { status: returned === undefined ? 204 : 200, body: returned })
+        : { status: 500, body: { error: `${label} failed; see the bot's log` } };
+    }, budget);
+    if (taken?.abandoned) {
+      return { status: 504, body: { error: `${label} did not answer within ${budget} ms` } };
+    }
+    // The queue skipped it: the plugin was unloaded, or it is stopping with a stuck hook.
+    return result ?? { status: 503, body: { error: 'the plugin is not running' } };
   }
 
   /**
@@ -383,22 +433,33 @@ export class PluginInstance {
     }
   }
 
-  /** Runs one piece of plugin code as this plugin's (frame, timing), reporting its failure. */
+  /**
+   * Runs one piece of plugin code as this plugin's (frame, timing), reporting its failure;
+   * false when it threw or its turn was abandoned. The observer (metrics) sees its duration,
+   * except when its turn was abandoned meanwhile: #take counted that one, as a failure.
+   */
   async #run(
     label: string,
     fn: () => unknown,
     ctx: AnyContext | undefined,
     turn: Turn | undefined,
-  ): Promise<void> {
+  ): Promise<boolean> {
+    const observer = this.#deps.observer;
+    const began = observer === undefined ? 0 : performance.now();
     const outer = turn?.hook;
     if (turn && label !== 'middleware') turn.hook = label;
     try {
       await this.#call(label, fn);
+      return !turn?.abandoned;
     } catch (error) {
       if (!turn?.abandoned) await this.#report(error, label, ctx);
       else this.log.debug('an abandoned hook failed later', { hook: label, error });
+      return false;
     } finally {
       if (turn && !turn.abandoned) turn.hook = outer;
+      if (observer && !turn?.abandoned) {
+        observer.hookRan(this.name, label, (performance.now() - began) / 1000);
+      }
     }
   }
 
@@ -424,6 +485,7 @@ export class PluginInstance {
       error instanceof PluginError && error.plugin === this.name
         ? error
         : new PluginError(this.name, hook, { cause: error });
+    this.#deps.observer?.hookFailed(this.name, err.hook);
     const timedOut = err.cause instanceof HookTimeoutError ? err.cause : undefined;
     if (timedOut) {
       this.log.error(`${err.hook} did not settle within ${timedOut.budget} ms; abandoned it`, {

@@ -2,6 +2,7 @@ import { PluginError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { CRON_EXPECTED, cronProblem, timezoneProblem } from '../schedule/cron.js';
 import { Composer, type Middleware } from './composer.js';
+import { type HttpRoute, PluginRouter } from './http-routes.js';
 import { COMMAND_NAME } from './parse-command.js';
 import type { PluginScope } from './plugin-scope.js';
 import type {
@@ -21,6 +22,7 @@ import type {
   LeaveContext,
   LifecycleContext,
   MessageContext,
+  PluginHttp,
   RenameContext,
   RoomDestroyedContext,
   TaskOptions,
@@ -54,6 +56,8 @@ export interface Hooks<O> {
   error: ((err: PluginError, ctx?: AnyContext<O>) => Awaitable<unknown>)[];
   commands: CommandInfo[];
   cron: CronSpec<O>[];
+  /** `bot.http` routes, in registration order. */
+  http: HttpRoute<O>[];
 }
 
 export function emptyHooks<O>(): Hooks<O> {
@@ -71,6 +75,7 @@ export function emptyHooks<O>(): Hooks<O> {
     error: [],
     commands: [],
     cron: [],
+    http: [],
   };
 }
 
@@ -80,6 +85,7 @@ export class BotSetup<O> implements Bot<O> {
   readonly #prefix: string;
   readonly #scope: PluginScope;
   #sealed = false;
+  readonly http: PluginHttp<O>;
 
   constructor(
     readonly name: string,
@@ -91,6 +97,11 @@ export class BotSetup<O> implements Bot<O> {
   ) {
     this.#prefix = prefix;
     this.#hooks = hooks;
+    this.http = new PluginRouter(
+      hooks.http,
+      (method, handler) => this.#check(method, handler),
+      (method, detail) => this.#fail(method, detail),
+    );
     this.#scope = scope;
   }
 

@@ -212,6 +212,8 @@ export interface Bot<O = DefaultOptions> extends PluginTimers {
   /** Runs `fn` on a cron schedule while the bot is started. */
   cron(expr: string, options: CronOptions, fn: Handler<CronContext<O>>): this;
   cron(expr: string, fn: Handler<CronContext<O>>): this;
+  /** HTTP routes under `/plugins/<name>/`, served when the bot runs with `run --http`. */
+  readonly http: PluginHttp<O>;
 }
 
 /** Timers and background tasks that belong to one plugin (part of `Bot`). */
@@ -268,3 +270,54 @@ export interface BotPlugin<O = any> extends BotDefinition<O> {
 
 /** Same as `BotPlugin` without a type argument: a bot with any options. */
 export type AnyBotPlugin = BotPlugin;
+
+/** A request to one of a plugin's HTTP routes (`bot.http`), as the HTTP listener read it. */
+export interface PluginHttpRequest {
+  /** Upper case, e.g. `POST`. */
+  readonly method: string;
+  /** The path below the plugin's mount: `/deploy` for `/plugins/<name>/deploy`. */
+  readonly path: string;
+  readonly query: URLSearchParams;
+  /** Header names in lower case, as node:http gives them. */
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+  /**
+   * The parsed body: a JSON value when the request says `application/json` (a JSON body
+   * that does not parse is answered 400 before the handler runs), else the text.
+   */
+  readonly body: unknown;
+  /** The body's bytes as received, e.g. to check a webhook's HMAC signature. */
+  readonly rawBody: Buffer;
+}
+
+/** Inside a `bot.http` handler. */
+export interface HttpContext<O = DefaultOptions> extends BaseContext<O> {
+  readonly kind: 'http';
+  /**
+   * Answers with `status` (and `body`) instead of the handler's return value. Without it a
+   * returned string is sent as text, another value as JSON (both 200), nothing as 204.
+   */
+  respond(status: number, body?: unknown): void;
+}
+
+export type HttpHandler<O = DefaultOptions> = (
+  req: PluginHttpRequest,
+  ctx: HttpContext<O>,
+) => Awaitable<unknown>;
+
+/**
+ * A plugin's HTTP routes, mounted under `/plugins/<name>/` when the bot runs with
+ * `run --http`. Paths match exactly (no parameters); a route runs in the plugin's queue
+ * like a hook, and a throw answers 500 and goes to `onError` like a hook's.
+ */
+export interface PluginHttp<O = DefaultOptions> {
+  get(path: string, handler: HttpHandler<O>): PluginHttp<O>;
+  post(path: string, handler: HttpHandler<O>): PluginHttp<O>;
+}
+
+/** Sees every hook a plugin runs (the metrics of `run --http`); hooks are labelled as in logs. */
+export interface HookObserver {
+  /** A hook of `plugin` finished after `seconds` (failed or not). */
+  hookRan(plugin: string, hook: string, seconds: number): void;
+  /** A hook (or setup, or middleware) of `plugin` failed. */
+  hookFailed(plugin: string, hook: string): void;
+}

@@ -280,6 +280,26 @@ export const CONFIG_SCHEMA: Extract<Schema, { kind: 'object' }> = {
       },
     }),
     serve: opt(serve),
+    http: opt({
+      kind: 'object',
+      shorthand: 'listen',
+      fields: {
+        listen: opt({
+          kind: 'string',
+          expected: 'HOST:PORT such as 127.0.0.1:9464 (port 0 picks a free one)',
+          check: (v) =>
+            /^(?:(?:\[[0-9A-Fa-f:.]+\]|[^:[\]\s]*):)?\d{1,5}$/.test(v.trim()) &&
+            Number(/\d+$/.exec(v.trim())![0]) <= 65_535
+              ? undefined
+              : 'is not an address to listen on',
+        }),
+        token: opt({ kind: 'string', expected: 'a bearer token string' }),
+        maxBodyBytes: opt({ kind: 'number', integer: true, min: 1, max: 16 * 1024 * 1024 }),
+        maxConnections: opt({ kind: 'number', integer: true, min: 1 }),
+        requestTimeout: opt({ kind: 'duration' }),
+        responseTimeout: opt({ kind: 'duration' }),
+      },
+    }),
     announcements: opt({ kind: 'list', item: announcement, uniqueKey: 'name' }, { default: [] }),
   },
 };

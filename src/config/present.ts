@@ -66,6 +66,17 @@ export function settingsForDisplay(
   if (serveDefaults !== undefined || Object.keys(settings.serve).length > 0) {
     out.serve = serveForDisplay(settings.serve, serveDefaults);
   }
+  if (Object.keys(settings.http).length > 0) {
+    const { token, requestTimeout, responseTimeout, ...rest } = settings.http;
+    out.http = {
+      ...rest,
+      ...(token !== undefined ? { token: MASK } : {}),
+      ...(requestTimeout !== undefined ? { requestTimeout: formatDuration(requestTimeout) } : {}),
+      ...(responseTimeout !== undefined
+        ? { responseTimeout: formatDuration(responseTimeout) }
+        : {}),
+    };
+  }
   return out;
 }
 

@@ -2,7 +2,7 @@ import { ConfigError } from '../errors.js';
 import { LOG_LEVELS, type LogFormat, type LogLevel } from '../log.js';
 import { nameProblem } from '../protocol/names.js';
 import { DEFAULT_URL, parseServerUrl } from '../protocol/url.js';
-import type { AnnouncementEntry, BotEntry, Config, ServeSection } from './types.js';
+import type { AnnouncementEntry, BotEntry, Config, HttpSection, ServeSection } from './types.js';
 
 export type SettingSource = 'flag' | 'env' | 'config' | 'default';
 
@@ -62,6 +62,8 @@ export interface Settings {
   announcements: AnnouncementEntry[];
   /** As written in the file; the server applies its own defaults to the rest. */
   serve: ServeSection;
+  /** As written in the file (`http:`); `--http` and MPCRP_HTTP_TOKEN are applied by the commands. */
+  http: HttpSection;
   /** Absolute path of the config file used, if any. */
   configFile?: string;
 }
@@ -184,6 +186,7 @@ export function resolveSettings(options: ResolveSettingsOptions = {}): Settings 
     bots: config?.bots ?? [],
     announcements: config?.announcements ?? [],
     serve: config?.serve ?? {},
+    http: config?.http ?? {},
     ...(config ? { configFile: config.file } : {}),
   };
 }

@@ -74,6 +74,20 @@ export interface ServeSection {
   reservedNames?: string[] | 'all';
 }
 
+/** `http:` — the operations listener of `serve --http` and `run --http`. */
+export interface HttpSection {
+  /** `HOST:PORT`, as `--http` takes it; without it (or `--http`) there is no listener. */
+  listen?: string;
+  /** Bearer token every endpoint but /healthz asks for (default env MPCRP_HTTP_TOKEN). */
+  token?: string;
+  maxBodyBytes?: number;
+  maxConnections?: number;
+  /** Milliseconds. */
+  requestTimeout?: number;
+  /** Milliseconds. */
+  responseTimeout?: number;
+}
+
 /** A validated config file. Only what the file says: defaults are applied by resolveSettings. */
 export interface Config {
   /** Absolute path of the file. */
@@ -87,6 +101,7 @@ export interface Config {
   outbox?: { rate?: number; burst?: number; limit?: number };
   log?: { level?: LogLevel; format?: LogFormat };
   serve?: ServeSection;
+  http?: HttpSection;
   announcements: AnnouncementEntry[];
   /** Values the environment supplied through ${VAR}, stringified; masked when printed. */
   secretValues: ReadonlySet<string>;

@@ -10,6 +10,7 @@ import type { Announcement, AnnouncementDelivery } from '../schedule/announcemen
 import type { RuntimeCoreOptions, RuntimeEvents } from './core-options.js';
 import type { OutboxPushOptions, OutboxStats } from './outbox.js';
 import { RuntimeCore } from './runtime.js';
+import type { RuntimeStats } from './stats.js';
 
 export interface RuntimeOptions extends RuntimeCoreOptions {
   /** The bots to run; an entry adds per-bot `options` and `enable`/`disable` rooms. */
@@ -22,6 +23,8 @@ export interface RuntimeOptions extends RuntimeCoreOptions {
    * `command` runs as if said in the room by nobody (sender undefined).
    */
   announcements?: readonly Announcement[];
+  /** Counters for the metrics endpoint (`run --http`): hooks, announcements. Default none. */
+  stats?: RuntimeStats;
   /** Hook time budgets (see BotEngineOptions.timeouts). */
   timeouts?: BotEngineOptions['timeouts'];
   /** Log a hook holding the event loop this long (ms). Default 1000. */
@@ -53,8 +56,12 @@ export interface BotRuntime {
   /** The live connection, if any. */
   readonly client: MpcrpClient | undefined;
   readonly outboxStats: OutboxStats;
+  /** Frames waiting in the outbox now, per room that has any. */
+  outboxDepths(): Map<string, number>;
   /** Events handed to the plugins so far. */
   readonly dispatched: number;
+  /** Every room the bot means to be in (also while disconnected): where send() can queue. */
+  readonly wantedRooms: readonly string[];
   /** Connects (retrying as long as it takes), enters the rooms, starts the plugins. */
   start(): Promise<void>;
   /** Plugins' stop hooks, flush the outbox (bounded), quit rooms, close. */
@@ -88,6 +95,7 @@ export function createRuntime(options: RuntimeOptions): BotRuntime {
     host: core.host,
     plugins: options.plugins ?? [],
     ...(options.prefix !== undefined ? { prefix: options.prefix } : {}),
+    ...(options.stats ? { observer: options.stats } : {}),
     ...(options.timeouts ? { timeouts: options.timeouts } : {}),
     ...(options.blockedWarn !== undefined ? { blockedWarn: options.blockedWarn } : {}),
     ...(options.loopGuard !== undefined ? { loopGuard: options.loopGuard } : {}),
@@ -98,11 +106,19 @@ export function createRuntime(options: RuntimeOptions): BotRuntime {
   const announcements = (options.announcements ?? []).filter((a) => a.enabled !== false);
   for (const a of announcements) for (const room of a.rooms) core.want(room);
   let schedule: { stop(): void } | undefined;
+  const counts = options.stats?.announcements;
   const deliver = (d: AnnouncementDelivery): void => {
+    if (counts) {
+      counts.fired += 1;
+      if (Date.now() - d.firedAt.getTime() > options.stats!.lateAfter) counts.late += 1;
+    }
     if (d.command !== undefined) {
       core.inject({ kind: 'message', room: d.room, text: d.command, sender: undefined });
     } else {
-      core.send(d.room, d.text ?? '', { notAfter: d.firedAt.getTime() + d.maxDelay });
+      const queued = core.send(d.room, d.text ?? '', {
+        notAfter: d.firedAt.getTime() + d.maxDelay,
+      });
+      if (!queued && counts) counts.skipped += 1;
     }
   };
   const runtime: BotRuntime = {
@@ -131,6 +147,9 @@ export function createRuntime(options: RuntimeOptions): BotRuntime {
     get outboxStats() {
       return core.outbox.stats;
     },
+    get wantedRooms() {
+      return core.wantedRooms;
+    },
     on(event, listener) {
       core.on(event, listener as never);
       return runtime;
@@ -155,6 +174,7 @@ export function createRuntime(options: RuntimeOptions): BotRuntime {
       schedule?.stop();
       await core.stop();
     },
+    outboxDepths: () => core.outbox.depths(),
     idle: () => core.idle(),
     send: (room, text, o) => core.send(room, text, o),
     join: (room) => core.enter(room),

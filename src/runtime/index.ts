@@ -10,3 +10,4 @@ export {
   type OutboxSink,
   type OutboxStats,
 } from './outbox.js';
+export { HOOK_BUCKETS, type PluginCounts, RuntimeStats } from './stats.js';

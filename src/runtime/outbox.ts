@@ -132,6 +132,15 @@ export class Outbox {
     return { queued: this.#size - unconfirmed, unconfirmed, ...this.#stats };
   }
 
+  /** Frames waiting now, per room that has any (read at metrics scrape time). */
+  depths(): Map<string, number> {
+    const out = new Map<string, number>();
+    for (const [room, queue] of this.#rooms) {
+      if (queue.items.length > 0) out.set(room, queue.items.length);
+    }
+    return out;
+  }
+
   /**
    * Queues `text` for `room`, split into frames when it is too long for one. Returns false
    * when the outbox is full: the message is then counted in `overflowed` and logged.

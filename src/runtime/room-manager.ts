@@ -35,6 +35,11 @@ export class RoomManager {
     return this.#joined;
   }
 
+  /** Rooms the bot means to be in, entered or not. */
+  get wanted(): ReadonlySet<string> {
+    return this.#wanted;
+  }
+
   /** True when `room` is one of the bot's rooms (in it now or entered on the next session). */
   wants(room: string): boolean {
     return this.#wanted.has(room);

@@ -154,6 +154,11 @@ export class RuntimeCore extends EventEmitter<RuntimeEvents> {
     return this.#client !== undefined;
   }
 
+  /** Rooms the bot means to be in, entered or not. */
+  get wantedRooms(): readonly string[] {
+    return [...this.#rooms.wanted];
+  }
+
   /** The live connection, if any (tests, diagnostics). */
   get client(): MpcrpClient | undefined {
     return this.#client;

@@ -7,11 +7,14 @@ import { FloodControl } from './flood-control.js';
 import type { ResolvedServerOptions } from './options.js';
 import { OutputQueue, type SlowConsumer } from './output-queue.js';
 import type { Awaitable } from './registry.js';
+import type { ServerStats } from './stats.js';
 
 /** What a connection needs from the server that owns it. */
 export interface ConnectionHost {
   readonly options: ResolvedServerOptions;
   readonly log: Logger;
+  /** Counters for the metrics endpoint; undefined when nobody reads them. */
+  readonly stats?: ServerStats | undefined;
   /**
    * Handles one frame; a returned Promise holds back this connection's later frames.
    * `frame` is the connection's decoder: read its fields before returning (a payload kept
@@ -48,6 +51,7 @@ export class Connection {
 
   readonly #host: ConnectionHost;
   readonly #log: Logger;
+  readonly #stats: ServerStats | undefined;
   readonly #decoder: FrameDecoder;
   readonly #flood: FloodControl;
   readonly #output: OutputQueue;
@@ -77,6 +81,7 @@ export class Connection {
   ) {
     this.#host = host;
     this.#log = host.log;
+    this.#stats = host.stats;
     const { options } = host;
     this.#decoder = new FrameDecoder({ maxPayload: options.maxPayload });
     this.#flood = new FloodControl(options.frameRate, options.frameBurst, options.throttleTimeout);
@@ -91,6 +96,7 @@ export class Connection {
     transport.on('data', (chunk) => this.#onData(chunk));
     const timeout = host.options.registrationTimeout;
     this.#timer = setTimeout(() => {
+      if (this.#stats) this.#stats.limits.registrationTimeout++;
       this.#log.info('registration timeout: no SetUserName, closing', { conn: id, ms: timeout });
       this.close('registration timeout');
     }, timeout);
@@ -110,7 +116,10 @@ export class Connection {
    */
   malformed(): void {
     const { maxMalformedFrames } = this.#host.options;
+    const stats = this.#stats;
+    if (stats) stats.malformedFrames++;
     if (++this.#malformed <= maxMalformedFrames || this.closed) return;
+    if (stats) stats.limits.maxMalformedFrames++;
     this.#log.warn('too many malformed frames, closing', {
       conn: this.id,
       user: this.name,
@@ -121,11 +130,25 @@ export class Connection {
 
   /** Queues a frame for this turn's flush. The same Buffer may be queued to many connections. */
   send(frame: Buffer): void {
-    if (this.closed || !this.#output.push(frame)) return;
+    if (!this.relay(frame)) return;
+    const stats = this.#stats;
+    if (stats !== undefined) {
+      stats.framesOut[frame[0]!]! += 1;
+      stats.bytesOut += frame.length;
+    }
+  }
+
+  /**
+   * {@link send} without the counters, for the fan-out, which counts a relay's frames once
+   * for all its recipients. False when the frame was not queued.
+   */
+  relay(frame: Buffer): boolean {
+    if (this.closed || !this.#output.push(frame)) return false;
     if (!this.#dirty) {
       this.#dirty = true;
       this.#host.markDirty(this);
     }
+    return true;
   }
 
   /** Hands everything queued to the transport in one write. */
@@ -137,6 +160,8 @@ export class Connection {
   #slowConsumer({ rule, unsent }: SlowConsumer): void {
     const { maxOutputBytes, writeTimeout } = this.#host.options;
     const about = { conn: this.id, user: this.name, unsent };
+    if (this.#stats)
+      this.#stats.limits[rule === 'output cap' ? 'maxOutputBytes' : 'writeTimeout']++;
     if (rule === 'output cap') {
       this.#log.warn('slow consumer: output cap reached, disconnecting', {
         ...about,
@@ -184,6 +209,7 @@ export class Connection {
 
   #onData(chunk: Buffer): void {
     if (this.closed) return;
+    if (this.#stats) this.#stats.bytesIn += chunk.length;
     // While waiting, the chunk just queues up in the decoder until #continue.
     this.#decoder.write(chunk);
     if (this.#waiting) return;
@@ -225,6 +251,7 @@ export class Connection {
       this.#armFrameClock(this.#waiting ? frameTimeout : frameTimeout - waited);
       return;
     }
+    if (this.#stats) this.#stats.limits.frameTimeout++;
     this.#log.warn('frame timeout: a frame stayed incomplete past frameTimeout, closing', {
       conn: this.id,
       user: this.name,
@@ -251,6 +278,7 @@ export class Connection {
       }
     } catch (error) {
       if (error instanceof FrameTooLargeError) {
+        if (this.#stats) this.#stats.limits.maxPayload++;
         this.#log.warn('frame over maxPayload, closing', {
           conn: this.id,
           user: this.name,
@@ -270,6 +298,7 @@ export class Connection {
   #step(frame: FrameView): boolean {
     if (!this.#flood.take()) return this.#throttle();
     this.#handled += 1;
+    if (this.#stats) this.#stats.framesIn[frame.type]! += 1;
     let lastChance = false;
     if (
       this.name === undefined &&
@@ -296,6 +325,7 @@ export class Connection {
   }
 
   #tooManyFrames(): void {
+    if (this.#stats) this.#stats.limits.maxFramesBeforeRegistration++;
     this.#log.info('too many frames before SetUserName, closing', {
       conn: this.id,
       maxFramesBeforeRegistration: this.#host.options.maxFramesBeforeRegistration,
@@ -310,6 +340,7 @@ export class Connection {
   #throttle(): boolean {
     const t = this.#flood.throttle();
     if ('persisted' in t) {
+      if (this.#stats) this.#stats.limits.throttleTimeout++;
       this.#log.warn('flood control: throttled too long, disconnecting', {
         conn: this.id,
         user: this.name,
@@ -320,6 +351,7 @@ export class Connection {
       return true;
     }
     if (t.first) {
+      if (this.#stats) this.#stats.limits.frameRate++;
       this.#log.info('flood control: throttling reads', {
         conn: this.id,
         user: this.name,

@@ -1,6 +1,7 @@
 import { encodeDataFrom, encodeMessage } from '../protocol/codec.js';
 import { HEADER_SIZE, MessageType, type PresenceEvent } from '../protocol/types.js';
 import type { Connection } from './connection.js';
+import type { ServerStats } from './stats.js';
 
 /** What the fan-out needs from the server: who is online here, and the send limit. */
 export interface FanoutHost {
@@ -8,6 +9,8 @@ export interface FanoutHost {
   readonly maxPayload: number;
   /** This server's memo of each room's member connections. */
   readonly recipients: RecipientCache;
+  /** Counters for the metrics endpoint; undefined when nobody reads them. */
+  readonly stats?: ServerStats | undefined;
 }
 
 /**
@@ -123,6 +126,9 @@ export function relayData(
   const slots = host.recipients.slotsFor(members);
   let data: Buffer | undefined;
   let dataFrom: Buffer | undefined;
+  // Counted here, once per relay, so the metrics add nothing per recipient.
+  let dataSent = 0;
+  let dataFromSent = 0;
   for (let i = 0; i < members.length; i++) {
     const recipient = recipientAt(byName, members, slots, i);
     if (recipient === undefined || recipient === sender) continue;
@@ -137,11 +143,21 @@ export function relayData(
           dataFrom = data;
         }
       }
-      recipient.send(dataFrom);
+      if (recipient.relay(dataFrom)) {
+        if (dataFrom === data) dataSent++;
+        else dataFromSent++;
+      }
     } else {
       data ??= queueable(buffer, start - HEADER_SIZE, end);
-      recipient.send(data);
+      if (recipient.relay(data)) dataSent++;
     }
+  }
+  const stats = host.stats;
+  if (stats !== undefined) {
+    stats.framesOut[MessageType.Data]! += dataSent;
+    stats.framesOut[MessageType.DataFrom]! += dataFromSent;
+    stats.bytesOut +=
+      dataSent * (end - start + HEADER_SIZE) + dataFromSent * (dataFrom?.length ?? 0);
   }
 }
 

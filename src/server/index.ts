@@ -25,4 +25,15 @@ export type {
 export type { ReservedNames } from './reserved-names.js';
 export { MpcrpServer } from './server.js';
 export { DEFAULT_HOST, type RunningServer, type StartServerOptions, startServer } from './start.js';
+export {
+  BucketCounts,
+  type DataDrop,
+  FANOUT_BUCKETS,
+  FANOUT_SAMPLE,
+  type HandshakeFailure,
+  LIMITS,
+  type Limit,
+  type ListenerKind,
+  ServerStats,
+} from './stats.js';
 export { DEFAULT_HANDSHAKE_TIMEOUT, DEFAULT_TLS_PORT, type ServerTlsOptions } from './tls.js';

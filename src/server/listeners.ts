@@ -4,6 +4,7 @@ import type { Logger } from '../log.js';
 import { formatServerUrl } from '../protocol/url.js';
 import { LogLimiter } from './log-limiter.js';
 import type { MpcrpServer } from './server.js';
+import { handshakeFailure } from './stats.js';
 import type { TlsServerSettings } from './tls.js';
 
 /**
@@ -75,6 +76,8 @@ export async function listenTls(server: MpcrpServer, options: TlsListenOptions):
     server.accept(socket);
   });
   tlsServer.on('tlsClientError', (error: Error, socket: TLSSocket) => {
+    const stats = server.stats;
+    if (stats) stats.tlsHandshakeFailures[handshakeFailure(errorCode(error))]++;
     refusals.warn('TLS handshake failed, closing', {
       remote: socket.remoteAddress,
       reason: describeHandshakeError(error, options.tls.handshakeTimeout),
@@ -113,8 +116,12 @@ export async function listenTls(server: MpcrpServer, options: TlsListenOptions):
   };
 }
 
+function errorCode(error: Error): string {
+  return (error as NodeJS.ErrnoException).code ?? '';
+}
+
 function describeHandshakeError(error: Error, timeout: number): string {
-  const code = (error as NodeJS.ErrnoException).code ?? '';
+  const code = errorCode(error);
   switch (code) {
     case 'ERR_TLS_HANDSHAKE_TIMEOUT':
       return `no TLS handshake within ${timeout} ms`;

@@ -4,6 +4,7 @@ import type { Logger } from '../log.js';
 import { DEFAULT_MAX_PAYLOAD, MAX_WIRE_PAYLOAD } from '../protocol/types.js';
 import type { Registry } from './registry.js';
 import { type ReservedNames, reservedNamesProblems } from './reserved-names.js';
+import type { ServerStats } from './stats.js';
 
 /** Every tunable of {@link MpcrpServer}; each limit logs when it acts. */
 export interface ServerOptions {
@@ -98,9 +99,11 @@ export interface ServerOptions {
   registry?: Registry;
   /** Where connection and limit events go; default silent. */
   logger?: Logger;
+  /** Counters for the metrics endpoint (`serve --http`); default none, and nothing counted. */
+  stats?: ServerStats;
 }
 
-export type ResolvedServerOptions = Required<Omit<ServerOptions, 'registry' | 'logger'>>;
+export type ResolvedServerOptions = Required<Omit<ServerOptions, 'registry' | 'logger' | 'stats'>>;
 
 /**
  * The defaults of {@link ServerOptions}, for docs, CLIs and tests.

@@ -123,8 +123,24 @@ export interface Registry {
    * delivers to itself. `members` (GetUserList) always holds every member.
    */
   attach?(node: LocalNode): RemoteRelay;
+  /** A shared registry's link to the others, for readiness and metrics (read when asked). */
+  health?(): RegistryHealth;
+  /** Seconds of one round trip to the shared store; rejects when it is away or too slow. */
+  roundTrip?(): Promise<number>;
   /** Releases what the registry holds (connections, timers); the server is closed by then. */
   close?(): Promise<void>;
+}
+
+/** How a shared registry's link stands, as {@link Registry.health} reports it. */
+export interface RegistryHealth {
+  /** `up`; `down` (state changes refused, cross-node messages held); `settling` (back, resyncing). */
+  link: 'up' | 'down' | 'settling';
+  /** Cross-node messages held now, until the link is up again. */
+  held: number;
+  /** Cross-node messages dropped since start: held past the bound. */
+  heldDropped: number;
+  /** Other nodes this one knows to be alive. */
+  peers: number;
 }
 
 /** What a shared registry may do with the node that attached it. */

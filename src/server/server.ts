@@ -11,6 +11,7 @@ import { InMemoryRegistry } from './memory-registry.js';
 import { type ResolvedServerOptions, resolveServerOptions, type ServerOptions } from './options.js';
 import type { Awaitable, Registry } from './registry.js';
 import { RoomListCache } from './room-list.js';
+import { listenerKind, type ServerStats } from './stats.js';
 
 /**
  * An MPCRP server without a network: hand it connected transports with {@link accept}.
@@ -25,6 +26,8 @@ import { RoomListCache } from './room-list.js';
 export class MpcrpServer {
   readonly options: Readonly<ResolvedServerOptions>;
   readonly registry: Registry;
+  /** The counters given as `options.stats`, if any (the metrics endpoint reads them). */
+  readonly stats: ServerStats | undefined;
   readonly #log: Logger;
   readonly #connections = new Set<Connection>();
   readonly #byName = new Map<string, Connection>();
@@ -45,6 +48,7 @@ export class MpcrpServer {
     this.options = Object.freeze(resolveServerOptions(options));
     this.registry = options.registry ?? new InMemoryRegistry();
     this.#log = options.logger ?? silentLogger;
+    this.stats = options.stats;
     this.#perIp = new PerIpCounter(this.options.maxConnectionsPerIp, this.options.perIpExempt);
     this.#refusals = new LogLimiter(this.#log);
     // A few lines a second per kind: enough to see what a faulty client sends.
@@ -55,6 +59,7 @@ export class MpcrpServer {
       options: this.options,
       registry: this.registry,
       log: this.#log,
+      stats: this.stats,
       byName: this.#byName,
       maxPayload,
       recipients: new RecipientCache(),
@@ -87,6 +92,11 @@ export class MpcrpServer {
     return this.#connections.size;
   }
 
+  /** Users registered on this server (connections with a username). */
+  get userCount(): number {
+    return this.#byName.size;
+  }
+
   /**
    * Serves one connected client over `transport` until it closes. Every listener feeds
    * this, so the connection caps apply to all: a connection over `maxConnections`, or over
@@ -105,6 +115,7 @@ export class MpcrpServer {
     }
     const ipKey = this.#perIp.key(remote);
     if (ipKey !== undefined && !this.#perIp.add(ipKey)) {
+      if (this.stats) this.stats.limits.maxConnectionsPerIp++;
       this.#refusals.warn('connection refused: maxConnectionsPerIp reached for its address', {
         remote,
         maxConnectionsPerIp: this.options.maxConnectionsPerIp,
@@ -114,6 +125,7 @@ export class MpcrpServer {
     }
     const conn = new Connection(this.#hub, transport, this.#nextId++);
     this.#connections.add(conn);
+    this.stats?.opened(transport);
     if (ipKey !== undefined) this.#ipKeys.set(conn, ipKey);
     this.#log.info('connection opened', { conn: conn.id, remote });
   }
@@ -140,6 +152,7 @@ export class MpcrpServer {
   #hasRoom(remote: string | undefined): boolean {
     const { maxConnections } = this.options;
     if (this.#connections.size + this.#reserved < maxConnections) return true;
+    if (this.stats) this.stats.limits.maxConnections++;
     this.#refusals.warn('connection refused: maxConnections reached', { remote, maxConnections });
     return false;
   }
@@ -173,6 +186,7 @@ export class MpcrpServer {
 
   #released(conn: Connection, pending: Promise<void> | undefined): void {
     this.#connections.delete(conn);
+    if (this.stats) this.stats.open[listenerKind(conn.transport)]--;
     const ipKey = this.#ipKeys.get(conn);
     if (ipKey !== undefined) {
       this.#ipKeys.delete(conn);

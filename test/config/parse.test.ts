@@ -116,7 +116,7 @@ describe('parseConfig: errors', () => {
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as ConfigError).issues).toEqual([
       "fixtures/broken.yaml:1:9: server.url is not a valid server URL: unknown scheme 'http' (expected mpcrp://host:port or mpcrps://host:port)",
-      "fixtures/broken.yaml:2:1: unknown key 'romos', did you mean 'rooms'? (expected one of: server, user, rooms, bots, prefix, presence, outbox, log, serve, announcements)",
+      "fixtures/broken.yaml:2:1: unknown key 'romos', did you mean 'rooms'? (expected one of: server, user, rooms, bots, prefix, presence, outbox, log, serve, http, announcements)",
       'fixtures/broken.yaml:3:7: user is a number (42) (expected a username of 1-20 characters without spaces; quote it)',
       'fixtures/broken.yaml:5:9: outbox.rate is a string ("fast") (expected messages per second, a number > 0)',
       `fixtures/broken.yaml:8:11: bots[1].path names ${fixture('bots/missing.ts')}, which does not exist (expected a bot file, relative to the config file)`,
@@ -250,7 +250,7 @@ describe('parseConfig: errors', () => {
 
   it('a top-level list is an error', () => {
     expect(issuesOf('- a\n- b\n')).toEqual([
-      'c.yaml:1:1: the file is a list (expected a mapping with keys server, user, rooms, bots, prefix, presence, outbox, log, serve, announcements)',
+      'c.yaml:1:1: the file is a list (expected a mapping with keys server, user, rooms, bots, prefix, presence, outbox, log, serve, http, announcements)',
     ]);
   });
 });

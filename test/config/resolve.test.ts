@@ -49,6 +49,7 @@ describe('resolveSettings', () => {
       bots: [],
       announcements: [],
       serve: {},
+      http: {},
     });
     expect(DEFAULTS.server).toBe('mpcrp://127.0.0.1:8890');
   });

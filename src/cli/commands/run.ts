@@ -10,6 +10,8 @@ import { defaultUsername, type LoadedBot, loadBots, roomsOf, watchBots } from '.
 import { CliExit, guarded, usage } from '../cli-exit.js';
 import { type ConnectionSettings, resolveConnection } from '../connection.js';
 import { ExitCode } from '../exit-codes.js';
+import { httpBindFailure, httpOption, loadRunHttp } from '../http-option.js';
+import { writeLine } from '../io.js';
 import { LOG_OPTIONS, type OptionTable } from '../options.js';
 import { onStopSignals } from '../signals.js';
 
@@ -98,6 +100,9 @@ export const options: OptionTable = {
     value: 'NAME',
     describe: 'never hand messages from this user to the bots (another bot); repeatable',
   },
+  http: httpOption(
+    '/healthz, /readyz, /metrics, webhooks (POST /rooms/ROOM/messages) and bot.http routes',
+  ),
   ...LOG_OPTIONS,
 };
 
@@ -109,7 +114,8 @@ export const builder = (y: import('yargs').Argv) =>
     .example('$0 run --watch bots/my-bot.ts', 'reload the bot whenever you save it')
     .epilogue(
       'Runs until SIGINT/SIGTERM, then stops the bots, flushes what they still have to say, ' +
-        'leaves its rooms and exits 0. Logs go to stderr; stdout stays empty.',
+        'leaves its rooms and exits 0. Logs go to stderr; stdout stays empty but for ' +
+        'MPCRP_HTTP=http://HOST:PORT with --http.',
     );
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
@@ -273,9 +279,12 @@ const CLOSE_MS = 5000;
 async function runBots(argv: Record<string, unknown>, plan: RunPlan): Promise<number> {
   const { settings, logger, bots, url, username, botRooms, presenceInterval, connection } = plan;
   const { createRuntime } = await import('../../runtime/create.js');
+  const web = await loadRunHttp(str(argv.http), settings.http);
+  const stats = web ? new web.RuntimeStats() : undefined;
   const faults = faultOptions(argv);
   const runtime = createRuntime({
     ...faults,
+    ...(stats ? { stats } : {}),
     flushTimeout: FLUSH_MS,
     server: url,
     username,
@@ -365,20 +374,28 @@ async function runBots(argv: Record<string, unknown>, plan: RunPlan): Promise<nu
   const { monitorEventLoop } = await import('../../runtime/loop-monitor.js');
   stopMonitor = monitorEventLoop(faults.blockedWarn ?? 1000, () => runtime.engine.busy(), logger);
 
+  let http: Awaited<ReturnType<NonNullable<typeof web>['startRunHttp']>> | undefined;
   try {
+    if (web && stats) {
+      // Before start(), so the first session is counted and /readyz answers from the start.
+      http = await web.startRunHttp(runtime, { ...web.plan, stats, logger: logger.child('http') });
+      await writeLine(`MPCRP_HTTP=${http.url}`);
+    }
     await runtime.start();
   } catch (error) {
     disposeSignals();
     disposeNet();
     stopMonitor();
     await runtime.stop();
-    throw error;
+    await http?.close();
+    throw httpBindFailure(error) ?? error;
   }
   if (argv.watch === true) {
     stopWatching = watchBots(bots, (entry) => runtime.load(entry), logger);
   }
   await stopped;
   stopMonitor();
+  await http?.close();
   // Still installed while stopping: an onStop that throws from a timer cannot crash the exit.
   disposeNet();
   logger.info('stopped');

@@ -11,6 +11,7 @@ import type { ServerTlsOptions } from '../../server/tls.js';
 import { CliExit, guarded, usage } from '../cli-exit.js';
 import { flagDuration } from '../durations.js';
 import { ExitCode } from '../exit-codes.js';
+import { httpOption, loadServeHttp } from '../http-option.js';
 import { writeLine } from '../io.js';
 import { LOG_OPTIONS, type OptionTable } from '../options.js';
 
@@ -91,6 +92,7 @@ export const options: OptionTable = {
     describe:
       'serve the negotiated extensions; --no-extensions makes a strict RFC 8890 server (default on)',
   },
+  http: httpOption('/healthz, /readyz and /metrics (Prometheus) over HTTP'),
   ...LOG_OPTIONS,
 };
 
@@ -144,6 +146,8 @@ async function serve(argv: Record<string, unknown>): Promise<number> {
   const redis = clusterOptions(argv, file);
   const tls = await tlsOptions(argv, file);
   const port = (argv.port as number | undefined) ?? file.port ?? 8890;
+  const web = await loadServeHttp(str(argv.http), settings.http);
+  if (web) serverOptions.stats = new web.ServerStats();
   // Listening for signals before anything is announced: a supervisor may stop the server
   // the moment it reads MPCRP_URL, and that must still be a clean shutdown (exit 0).
   const stopped = stopSignal();
@@ -161,11 +165,24 @@ async function serve(argv: Record<string, unknown>): Promise<number> {
     stopped.cancel();
     throw bindFailure(error) ?? error;
   }
-  // stdout is data: one line per listener, plaintext first.
+  let http: Awaited<ReturnType<NonNullable<typeof web>['startServeHttp']>> | undefined;
+  if (web) {
+    try {
+      http = await web.startServeHttp(running, { ...web.plan, logger: logger.child('http') });
+    } catch (error) {
+      stopped.cancel();
+      await running.close();
+      throw bindFailure(error, '--http') ?? error;
+    }
+  }
+  // stdout is data: one line per listener, plaintext first, then the HTTP one.
   for (const url of running.urls) await writeLine(`MPCRP_URL=${url}`);
+  if (http) await writeLine(`MPCRP_HTTP=${http.url}`);
   const signal = await stopped.signal;
   logger.info('shutting down', { signal });
+  http?.draining();
   await running.close().catch(() => {});
+  await http?.close();
   logger.info('closed');
   return 0;
 }
@@ -274,14 +291,14 @@ async function readPem(source: { path: string; label: string }): Promise<Buffer>
 }
 
 /** A listen error as advice: which address, why, and which flag changes it. */
-function bindFailure(error: unknown): CliExit | undefined {
+function bindFailure(error: unknown, flag = '--port or --tls-port'): CliExit | undefined {
   const e = error as NodeJS.ErrnoException & { address?: string; port?: number; hostname?: string };
   const where = `${e.address ?? '?'}:${e.port ?? '?'}`;
   switch (e?.code) {
     case 'EADDRINUSE':
       return new CliExit(
         ExitCode.Usage,
-        `cannot listen on ${where}: the port is in use (another server running?); choose another with --port or --tls-port (0 picks a free one)`,
+        `cannot listen on ${where}: the port is in use (another server running?); choose another with ${flag} (0 picks a free one)`,
       );
     case 'EACCES':
       return new CliExit(

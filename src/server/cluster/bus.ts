@@ -175,6 +175,11 @@ export class ClusterBus {
     return this.#held.size;
   }
 
+  /** Messages dropped since start, held past the bound. */
+  get heldDropped(): number {
+    return this.#held.droppedTotal;
+  }
+
   #publish(channel: string, message: Buffer): void {
     // Status first: ioredis reports a lost connection a tick before its 'close' event.
     if (this.#holding || this.#pub.status !== 'ready') {

@@ -14,6 +14,7 @@ export class HeldMessages {
   #queue: HeldMessage[] = [];
   #bytes = 0;
   #dropped = 0;
+  #droppedTotal = 0;
 
   constructor(
     readonly maxMessages: number,
@@ -34,8 +35,14 @@ export class HeldMessages {
     return this.#dropped;
   }
 
+  /** Messages dropped since start. */
+  get droppedTotal(): number {
+    return this.#droppedTotal;
+  }
+
   hold(channel: string, message: Buffer): void {
     if (this.#queue.length >= this.maxMessages || this.#bytes + message.length > this.maxBytes) {
+      this.#droppedTotal += 1;
       if (this.#dropped++ === 0) {
         this.log.warn('cluster: held-message bound reached, dropping cross-node messages', {
           held: this.#queue.length,

@@ -10,6 +10,7 @@ import type {
   LocalNode,
   QuitResult,
   Registry,
+  RegistryHealth,
   RemoteRelay,
   RenameResult,
   RoomLimits,
@@ -277,6 +278,18 @@ export class RedisRegistry implements Registry {
       }
       return sortRooms(rooms);
     });
+  }
+
+  health(): RegistryHealth {
+    const bus = this.#bus;
+    const { state: link } = this.#link;
+    return { link, held: bus.held, heldDropped: bus.heldDropped, peers: this.#lease.peers.length };
+  }
+
+  async roundTrip(): Promise<number> {
+    const began = performance.now();
+    await this.#cmd.ping(); // fails at once while away (no offline queue), bounded by commandTimeout
+    return (performance.now() - began) / 1000;
   }
 
   /**
