@@ -1,4 +1,6 @@
 import { ConfigError, PluginError } from '../errors.js';
+import { MemoryStore } from '../store/memory.js';
+import type { StoreBackend } from '../store/store.js';
 import { toPlugin } from './define.js';
 import type { BotEvent, BotHost } from './host.js';
 import {
@@ -31,6 +33,17 @@ export interface BotEngineOptions {
   pluginOptions?: Readonly<Record<string, Record<string, unknown>>>;
   /** Sees every plugin failure (already logged and passed to the plugin's onError). */
   onPluginError?: (err: PluginError) => void;
+  /** Where `ctx.store` keeps data; default a fresh in-memory store (gone at exit). */
+  store?: StoreBackend;
+  /** `roles:` of the config: role name -> usernames, for commands' `allow`. */
+  roles?: Readonly<Record<string, readonly string[]>>;
+  /**
+   * What a refused user is told (`{user}`, `{command}`, `{allowed}`), or `false` for
+   * nothing. Default `sorry {user}, {command} is only for {allowed}`.
+   */
+  refusal?: string | false;
+  /** Conversations (`ctx.ask`, `ctx.waitFor`) one plugin may have waiting. Default 1000. */
+  maxConversations?: number;
   /**
    * Time budgets in ms (0 = none): `start` 30 s for setup() and onStart, `stop` 30 s for
    * onStop, `event` 10 s for one event in one plugin. A hook over budget is abandoned:
@@ -138,6 +151,11 @@ export function createBotEngine(options: BotEngineOptions): BotEngine {
     };
   };
 
+  const store = options.store ?? new MemoryStore();
+  const permissions = {
+    ...(options.roles ? { roles: options.roles } : {}),
+    ...(options.refusal !== undefined ? { refusal: options.refusal } : {}),
+  };
   const create = (entry: PluginEntry) =>
     new PluginInstance(entry.plugin, entry, {
       host,
@@ -145,6 +163,11 @@ export function createBotEngine(options: BotEngineOptions): BotEngine {
       commands,
       track,
       onError: options.onPluginError,
+      store,
+      permissions,
+      ...(options.maxConversations !== undefined
+        ? { maxConversations: options.maxConversations }
+        : {}),
       timeouts,
       blockedWarn: options.blockedWarn ?? DEFAULT_BLOCKED_WARN,
       guard,
@@ -157,9 +180,14 @@ export function createBotEngine(options: BotEngineOptions): BotEngine {
   };
 
   /** Stops one plugin within the stop budget, however stuck its queue is. */
-  const stopOne = async (i: PluginInstance): Promise<void> => {
+  const stopOne = async (
+    i: PluginInstance,
+    reason: 'stop' | 'unloaded' = 'stop',
+  ): Promise<void> => {
     i.stopping = true;
     i.stopJobs();
+    // Waiting conversations end first: their hooks settle and cannot hold onStop up.
+    i.conversations.cancelAll(reason);
     i.scope.stop();
     const stopped = i.enqueue((turn) => i.handleLifecycle('stop', turn), timeouts.stop, true);
     if ((await within(stopped, timeouts.stop)) === 'late') {
@@ -185,6 +213,7 @@ export function createBotEngine(options: BotEngineOptions): BotEngine {
   const drop = (instance: PluginInstance) => {
     instance.alive = false;
     instance.stopJobs();
+    instance.conversations.cancelAll('unloaded');
     instance.scope.close();
     if (instances.get(instance.name) === instance) instances.delete(instance.name);
   };
@@ -203,7 +232,8 @@ export function createBotEngine(options: BotEngineOptions): BotEngine {
         if ((event.kind === 'join' || event.kind === 'leave') && event.user === host.username) {
           return;
         }
-        const targets = all.filter((i) => i.acts(event.room));
+        // A message a plugin's conversation was waiting for is its answer, not an event.
+        const targets = all.filter((i) => i.acts(event.room) && !i.conversations.offer(event));
         await Promise.all(targets.map((i) => i.enqueue((turn) => i.handleRoomEvent(event, turn))));
         return;
       }
@@ -215,7 +245,7 @@ export function createBotEngine(options: BotEngineOptions): BotEngine {
       case 'stop':
         if (!started) return;
         started = false;
-        await Promise.all(all.map(stopOne));
+        await Promise.all(all.map((i) => stopOne(i)));
         return;
       case 'reconnect':
         await Promise.all(
@@ -282,7 +312,7 @@ export function createBotEngine(options: BotEngineOptions): BotEngine {
       const instance = instances.get(name);
       if (!instance) return false;
       instances.delete(name);
-      if (started) await stopOne(instance);
+      if (started) await stopOne(instance, 'unloaded');
       drop(instance);
       return true;
     },

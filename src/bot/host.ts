@@ -26,4 +26,9 @@ export interface BotHost {
   /** Rooms the bot is in now. */
   rooms(): readonly string[];
   readonly logger: Logger;
+  /**
+   * Whether messages name their sender (the server granted the `sender` extension). Unset
+   * means yes; guarded commands and `ctx.ask` depend on it.
+   */
+  senderKnown?(): boolean;
 }

@@ -8,5 +8,6 @@ export {
 } from './engine.js';
 export type { BotEvent, BotHost } from './host.js';
 export { enableReloads, type LoadBotOptions, loadBotFile } from './loader.js';
+export { loadBot, resolveBotPackage } from './package-loader.js';
 export { parseCommand, splitArgs } from './parse-command.js';
 export type * from './types.js';

@@ -1,9 +1,21 @@
-import { HookTimeoutError, PluginError } from '../errors.js';
+import { ConversationCancelledError, HookTimeoutError, PluginError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { type ScheduledJob, schedule } from '../schedule/scheduler.js';
+import { type PluginStore, pluginStore, type StoreBackend } from '../store/store.js';
+import { Conversations, QueueSlot } from './conversations.js';
 import type { BotEvent, BotHost } from './host.js';
 import type { LoopGuard, Trigger } from './loop-guard.js';
 import { parseCommand } from './parse-command.js';
+import {
+  DEFAULT_REFUSAL,
+  describeAllow,
+  mayRun,
+  type PermissionOptions,
+  refusalText,
+  rolesOf,
+  UNKNOWN_USER_REFUSAL,
+  unknownRoles,
+} from './permissions.js';
 import { inFrame, type PluginFrame, PluginScope, within } from './plugin-scope.js';
 import { BotSetup, emptyHooks, type Hooks } from './registry.js';
 import type {
@@ -27,6 +39,12 @@ export interface InstanceDeps {
   onError?: (err: PluginError) => void;
   /** Wraps work that idle() must wait for. */
   track: <T>(work: Promise<T>) => Promise<T>;
+  /** Where `ctx.store` keeps this plugin's keys. */
+  store: StoreBackend;
+  /** Roles and the refusal text for guarded commands. */
+  permissions: PermissionOptions;
+  /** Most conversations (`ask`, `waitFor`) waiting at once. */
+  maxConversations?: number;
   /** Time budgets of hooks, in ms. */
   timeouts: HookTimeouts;
   /** Milliseconds of synchronous work after which a hook is logged as blocking; 0 = off. */
@@ -85,6 +103,11 @@ export class PluginInstance {
   readonly #info: BotInfo;
   #tail: Promise<void> = Promise.resolve();
   #jobs: ScheduledJob[] = [];
+  readonly store: PluginStore;
+  readonly conversations: Conversations;
+  /** The slot of the task starting now; contexts made for it capture it (see conversations.ts). */
+  #slot: QueueSlot | undefined;
+  #warnedNoSender = false;
   #turn: Turn | undefined;
   /** The timers and tasks this plugin made (`bot.setTimeout`, `bot.task`...). */
   readonly scope: PluginScope;
@@ -102,11 +125,27 @@ export class PluginInstance {
     const rooms = config.enable ?? plugin.rooms;
     this.#rooms = rooms ? new Set(rooms) : undefined;
     this.#disabled = new Set(config.disable ?? []);
+    const roles = deps.permissions.roles ?? {};
     this.#info = Object.freeze({
       username: deps.host.username,
       plugin: plugin.name,
       prefix: deps.prefix,
       commands: deps.commands,
+      commandsFor: async (user: string | undefined, room?: string) => {
+        const out: CommandInfo[] = [];
+        for (const c of deps.commands()) {
+          if (await mayRun(c.allow, user, roles, { command: c.name, room }, this.log)) out.push(c);
+        }
+        return out;
+      },
+      rolesOf: (user: string | undefined) => rolesOf(roles, user),
+    });
+    this.store = pluginStore(deps.store, plugin.name);
+    this.conversations = new Conversations({
+      log: this.log,
+      context: (event) => this.#messageContext(event, this.#base()),
+      track: (work) => void deps.track(work),
+      ...(deps.maxConversations === undefined ? {} : { max: deps.maxConversations }),
     });
     this.scope = new PluginScope((hook, fn) => this.#run(hook, fn, undefined, undefined));
   }
@@ -123,6 +162,7 @@ export class PluginInstance {
       this.#deps.prefix,
       this.hooks,
       this.scope,
+      this.store,
     );
     let failure: { error: unknown } | undefined;
     try {
@@ -134,6 +174,13 @@ export class PluginInstance {
       const budget = this.#deps.timeouts.start;
       if ((await within(settled, budget)) === 'late') {
         failure = { error: new HookTimeoutError(this.name, 'setup', budget) };
+      }
+      if (!failure) {
+        for (const role of unknownRoles(this.hooks.commands, this.#deps.permissions.roles ?? {})) {
+          this.log.warn(
+            `allow names the role '${role}', which roles: in the config does not define; nobody may run those commands`,
+          );
+        }
       }
     } catch (error) {
       failure = { error };
@@ -194,12 +241,26 @@ export class PluginInstance {
     return this.#deps.track(this.#tail);
   }
 
+  /**
+   * Runs one queued task within `budget` ms. The task holds the queue until it ends, or until
+   * a hook in it starts waiting for an answer (ctx.ask / waitFor release its slot): then the
+   * queue moves on, the hook carries on by itself, and the budget no longer applies to it
+   * (a person may take longer than 10 s to answer; the wait has its own timeout).
+   */
   async #take(task: (turn: Turn) => Promise<void>, budget: number): Promise<void> {
     const turn: Turn = { hook: undefined, since: Date.now(), abandoned: false };
     this.#turn = turn;
-    const work = task(turn);
+    const slot = new QueueSlot();
+    this.#slot = slot;
+    let work: Promise<void>;
     try {
-      if ((await within(work, budget)) === 'late') {
+      work = task(turn);
+    } finally {
+      this.#slot = undefined;
+    }
+    slot.work = work.catch((error) => this.log.error('internal error', { error }));
+    try {
+      if ((await within(Promise.race([slot.work, slot.released]), budget)) === 'late') {
         turn.abandoned = true;
         if (this.stopping && !this.#shedding) {
           this.#shedding = true;
@@ -214,29 +275,49 @@ export class PluginInstance {
     }
   }
 
+  /** The room-bound part of every room event's context: reply, users, ask. */
+  #roomParts(base: BaseContext, room: string, user: string | undefined) {
+    const slot = this.#slot;
+    return {
+      reply: (text: string) => base.send(room, text),
+      users: (r?: string) => base.users(r ?? room),
+      ask: (question: string, options?: { timeout?: number | string }) => {
+        const known = this.#senderKnown();
+        const wait = this.#wait(room, known ? user : undefined, undefined, options, slot);
+        base.send(room, question);
+        return wait;
+      },
+    };
+  }
+
+  #messageContext(
+    event: Extract<RoomEvent, { kind: 'message' }>,
+    base: BaseContext,
+  ): MessageContext {
+    return {
+      ...base,
+      ...this.#roomParts(base, event.room, event.sender),
+      kind: 'message',
+      room: event.room,
+      text: event.text,
+      sender: event.sender,
+      match: undefined,
+      command: parseCommand(event.text, this.#deps.prefix),
+    };
+  }
+
   handleRoomEvent(event: RoomEvent, turn?: Turn): Promise<void> {
     const trigger = event.kind === 'message' ? event : undefined;
     const base = this.#base(turn, trigger);
-    const reply = (text: string) => base.send(event.room, text);
-    const users = (room?: string) => base.users(room ?? event.room);
     switch (event.kind) {
       case 'message': {
-        const ctx: MessageContext = {
-          ...base,
-          kind: 'message',
-          room: event.room,
-          text: event.text,
-          sender: event.sender,
-          match: undefined,
-          command: parseCommand(event.text, this.#deps.prefix),
-          reply,
-          users,
-        };
+        const ctx = this.#messageContext(event, base);
         return this.#pipeline(ctx, turn, () => this.#runMessageHooks(ctx, turn));
       }
       case 'join':
       case 'leave': {
-        const ctx = { ...base, kind: event.kind, room: event.room, user: event.user, reply, users };
+        const parts = this.#roomParts(base, event.room, event.user);
+        const ctx = { ...base, ...parts, kind: event.kind, room: event.room, user: event.user };
         const list = event.kind === 'join' ? this.hooks.join : this.hooks.leave;
         const label = event.kind === 'join' ? 'onJoin' : 'onLeave';
         return this.#pipeline(ctx, turn, () =>
@@ -244,7 +325,8 @@ export class PluginInstance {
         );
       }
       case 'userlist': {
-        const ctx = { ...base, kind: 'userlist' as const, room: event.room, reply };
+        const { reply, ask } = this.#roomParts(base, event.room, undefined);
+        const ctx = { ...base, kind: 'userlist' as const, room: event.room, reply, ask };
         const full = { ...ctx, users: Object.freeze([...event.users]) };
         return this.#pipeline(full, turn, () =>
           this.#runAll('onUserList', this.hooks.userlist, full, turn),
@@ -299,7 +381,15 @@ export class PluginInstance {
    */
   #base(turn?: Turn, trigger?: Trigger): BaseContext {
     const host = this.#deps.host;
+    const slot = this.#slot;
     return {
+      store: this.store,
+      waitFor: (filter, options) => {
+        if (typeof filter !== 'function') {
+          throw new TypeError('waitFor(filter) needs a function (ctx) => boolean');
+        }
+        return this.#wait(undefined, undefined, filter, options, slot);
+      },
       bot: this.#info,
       log: this.log,
       options: this.#options,
@@ -327,6 +417,29 @@ export class PluginInstance {
     };
   }
 
+  #wait(
+    room: string | undefined,
+    user: string | undefined,
+    filter: ((ctx: MessageContext) => boolean) | undefined,
+    options: { timeout?: number | string } | undefined,
+    slot: QueueSlot | undefined,
+  ): Promise<MessageContext | undefined> {
+    if (!this.alive) return Promise.reject(new ConversationCancelledError('unloaded'));
+    return this.conversations.wait({ room, user, slot, options, ...(filter ? { filter } : {}) });
+  }
+
+  /** Whether messages carry their sender; warns once per plugin when they do not. */
+  #senderKnown(): boolean {
+    const known = this.#deps.host.senderKnown?.() ?? true;
+    if (!known && !this.#warnedNoSender) {
+      this.#warnedNoSender = true;
+      this.log.warn(
+        "ctx.ask on a server without the 'sender' extension: the next message in the room from anyone answers it",
+      );
+    }
+    return known;
+  }
+
   /** Middleware first, then `hooks` when the last middleware calls next(). */
   async #pipeline(
     ctx: EventContext,
@@ -351,9 +464,37 @@ export class PluginInstance {
         }
       } else if (ctx.command?.name === hook.name) {
         const cctx = { ...ctx, command: ctx.command };
-        await this.#run(hook.label, () => hook.handler(cctx), cctx, turn);
+        if (await this.#allowed(hook.name, hook.allow, cctx)) {
+          await this.#run(hook.label, () => hook.handler(cctx), cctx, turn);
+        }
       }
     }
+  }
+
+  /** Checks a guarded command; a refusal is logged and (unless silenced) answered. */
+  async #allowed(name: string, allow: CommandInfo['allow'], ctx: MessageContext): Promise<boolean> {
+    if (allow === undefined) return true;
+    const { roles = {}, refusal = DEFAULT_REFUSAL } = this.#deps.permissions;
+    const about = { command: name, room: ctx.room };
+    if (await mayRun(allow, ctx.sender, roles, about, this.log)) return true;
+    const allowed = describeAllow(allow);
+    this.log.warn('refused a command', {
+      command: `${this.#deps.prefix}${name}`,
+      user: ctx.sender ?? '(unknown)',
+      room: ctx.room,
+      allowed,
+    });
+    if (refusal !== false) {
+      const template = ctx.sender === undefined ? UNKNOWN_USER_REFUSAL : refusal;
+      ctx.reply(
+        refusalText(template, {
+          user: ctx.sender,
+          command: `${this.#deps.prefix}${name}`,
+          allowed,
+        }),
+      );
+    }
+    return false;
   }
 
   async #runAll<C extends AnyContext>(
@@ -380,6 +521,10 @@ export class PluginInstance {
     try {
       await this.#call(label, fn);
     } catch (error) {
+      if (error instanceof ConversationCancelledError) {
+        this.log.debug('a conversation was cancelled', { hook: label, reason: error.reason });
+        return;
+      }
       if (!turn?.abandoned) await this.#report(error, label, ctx);
       else this.log.debug('an abandoned hook failed later', { hook: label, error });
     } finally {

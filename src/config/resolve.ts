@@ -56,6 +56,14 @@ export interface Settings {
   serve: ServeSection;
   /** Absolute path of the config file used, if any. */
   configFile?: string;
+  /** The config's `data:` (absolute); run applies `--data` and the default. */
+  data?: string;
+  /** The config's `store:`; run applies `--store`. */
+  store?: string;
+  /** The config's `roles:`. */
+  roles?: Record<string, string[]>;
+  /** The config's `refusal:`. */
+  refusal?: string | false;
 }
 
 export interface ResolveSettingsOptions {
@@ -150,6 +158,10 @@ export function resolveSettings(options: ResolveSettingsOptions = {}): Settings 
     announcements: config?.announcements ?? [],
     serve: config?.serve ?? {},
     ...(config ? { configFile: config.file } : {}),
+    ...(config?.data !== undefined ? { data: config.data } : {}),
+    ...(config?.store !== undefined ? { store: config.store } : {}),
+    ...(config?.roles !== undefined ? { roles: config.roles } : {}),
+    ...(config?.refusal !== undefined ? { refusal: config.refusal } : {}),
   };
 }
 

@@ -76,6 +76,8 @@ export class RuntimeCore extends EventEmitter<RuntimeEvents> {
   #early: BotEvent[] | undefined = [];
   #pending = new Set<Promise<void>>();
   #dispatched = 0;
+  /** Whether the last session granted `sender`; assumed until the first session says. */
+  #senderKnown = true;
 
   constructor(options: RuntimeCoreOptions) {
     super();
@@ -135,6 +137,7 @@ export class RuntimeCore extends EventEmitter<RuntimeEvents> {
       },
       users: (room) => this.users(room),
       rooms: () => [...this.#joined],
+      senderKnown: () => this.#senderKnown,
     };
   }
 
@@ -309,6 +312,7 @@ export class RuntimeCore extends EventEmitter<RuntimeEvents> {
       if (this.#client === client && this.#pushPresence) this.#members.apply(e);
     });
     this.#pushPresence = client.extensions.has(Extension.Presence);
+    this.#senderKnown = client.extensions.has(Extension.Sender);
     this.#log.info(reconnecting ? 'reconnected' : 'connected', {
       url: this.url,
       user: this.username,

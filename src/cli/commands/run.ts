@@ -1,10 +1,12 @@
+import path from 'node:path';
 import { type PluginEntry, prefixProblem } from '../../bot/engine.js';
 import { enableReloads, loadBotFile } from '../../bot/loader.js';
+import { resolveBotSpec } from '../../bot/package-loader.js';
 import type { AnyBotPlugin } from '../../bot/types.js';
 import { parseDuration } from '../../config/duration.js';
 import { loadSettings } from '../../config/load.js';
 import type { Settings } from '../../config/resolve.js';
-import { PluginLoadError } from '../../errors.js';
+import { PluginLoadError, StoreError } from '../../errors.js';
 import { createLogger, type LogFormat, type Logger, type LogLevel } from '../../log.js';
 import { isValidName } from '../../protocol/names.js';
 import { connectOrEmbed, startEmbedded } from '../../runtime/local-server.js';
@@ -100,15 +102,31 @@ export const options: OptionTable = {
     value: 'NAME',
     describe: 'never hand messages from this user to the bots (another bot); repeatable',
   },
+  data: {
+    type: 'string',
+    value: 'DIR',
+    describe:
+      "the bots' data directory for the local store (default: .mpcrp-bot/ beside the config file, else $XDG_DATA_HOME/mpcrp-bot/USER)",
+  },
+  store: {
+    type: 'string',
+    value: 'URL',
+    describe: "where the bots' store lives: redis://HOST:PORT to share it, local (default), memory",
+  },
   ...LOG_OPTIONS,
 };
 
 export const builder = (y: import('yargs').Argv) =>
   y
-    .positional('files', { describe: 'bot files (.ts, .mts, .js, .mjs)', type: 'string' })
+    .positional('files', {
+      describe: 'bot files (.ts, .mts, .js, .mjs) or installed npm package names',
+      type: 'string',
+    })
     .example('$0 run bots/echo.ts', 'run on mpcrp://127.0.0.1:8890, starting a server if none runs')
     .example('$0 run bots/dice.ts -s mpcrp://chat.example:8890 -r games', 'a real server')
     .example('$0 run --watch bots/my-bot.ts', 'reload the bot whenever you save it')
+    .example('$0 run bots/karma.ts --store redis://127.0.0.1:6379', 'keep karma in a shared Redis')
+    .example('$0 run mpcrp-bot-karma', 'a bot from an npm package installed in this project')
     .epilogue(
       'Runs until SIGINT/SIGTERM, then stops the bots, flushes what they still have to say, ' +
         'leaves its rooms and exits 0. Logs go to stderr; stdout stays empty.',
@@ -158,7 +176,13 @@ async function run(argv: Record<string, unknown>): Promise<number> {
   if (prefix !== undefined) {
     throw usage(`run: ${str(argv.prefix) !== undefined ? '--prefix' : 'prefix'}: ${prefix}`);
   }
-  const bots = await loadBots(argv.files as string[] | undefined, settings.bots, keepGoing, logger);
+  const bots = await loadBots(
+    argv.files as string[] | undefined,
+    settings.bots,
+    settings.configFile === undefined ? process.cwd() : path.dirname(settings.configFile),
+    keepGoing,
+    logger,
+  );
   // A config with announcements and no bots is an announcer: a valid thing to run.
   if (bots.length === 0 && !settings.announcements.some((a) => a.enabled)) {
     throw usage(
@@ -282,9 +306,13 @@ async function runBots(argv: Record<string, unknown>, plan: RunPlan): Promise<nu
   const { settings, logger, bots, url, username, botRooms, presenceInterval, connection } = plan;
   const { createRuntime } = await import('../../runtime/create.js');
   const faults = faultOptions(argv);
+  const store = await openBotStore(argv, settings, username, logger);
   const runtime = createRuntime({
     ...faults,
     flushTimeout: FLUSH_MS,
+    store,
+    roles: settings.roles ?? {},
+    ...(settings.refusal !== undefined ? { refusal: settings.refusal } : {}),
     server: url,
     username,
     rooms: botRooms,
@@ -372,6 +400,15 @@ async function runBots(argv: Record<string, unknown>, plan: RunPlan): Promise<nu
   const { monitorEventLoop } = await import('../../runtime/loop-monitor.js');
   stopMonitor = monitorEventLoop(faults.blockedWarn ?? 1000, () => runtime.engine.busy(), logger);
 
+  runtime.once('ready', () => {
+    if (runtime.extensions.has('sender')) return;
+    const guarded = runtime.engine.commands().filter((c) => c.allow !== undefined);
+    if (guarded.length === 0) return;
+    logger.warn(
+      "the server grants no 'sender' extension, so nobody can be identified: every guarded command is refused",
+      { commands: guarded.map((c) => settings.prefix + c.name).join(',') },
+    );
+  });
   try {
     await runtime.start();
   } catch (error) {
@@ -379,6 +416,7 @@ async function runBots(argv: Record<string, unknown>, plan: RunPlan): Promise<nu
     disposeNet();
     stopMonitor();
     await runtime.stop();
+    await store.close();
     throw error;
   }
   if (argv.watch === true) {
@@ -388,12 +426,41 @@ async function runBots(argv: Record<string, unknown>, plan: RunPlan): Promise<nu
   stopMonitor();
   // Still installed while stopping: an onStop that throws from a timer cannot crash the exit.
   disposeNet();
+  await store.close();
   logger.info('stopped');
   return exitCode;
 }
 
 function keepGoingOn(argv: Record<string, unknown>): boolean {
   return argv.keepGoing === true;
+}
+
+/** --store > store:, --data (cwd) > data: (config file) > the default directory. */
+async function openBotStore(
+  argv: Record<string, unknown>,
+  settings: Settings,
+  username: string,
+  logger: Logger,
+) {
+  const { defaultDataDir, openStore } = await import('../../store/open.js');
+  const url = str(argv.store) ?? settings.store ?? 'local';
+  const dataDir =
+    str(argv.data) !== undefined
+      ? path.resolve(str(argv.data)!)
+      : (settings.data ?? defaultDataDir(settings.configFile, username));
+  try {
+    // The local store is opened on first use: bots that keep nothing never lock the directory.
+    const store = await openStore({ url, dataDir, lazy: true });
+    logger.info('store', { kind: store.kind, at: store.location });
+    return store;
+  } catch (error) {
+    if (error instanceof StoreError) {
+      // An unreachable Redis is a connection problem; a locked or bad directory, configuration.
+      const code = url.startsWith('redis') ? ExitCode.CannotConnect : ExitCode.Usage;
+      throw new CliExit(code, error.message);
+    }
+    throw error;
+  }
 }
 
 async function loadBots(
@@ -405,30 +472,36 @@ async function loadBots(
     enable?: string[];
     disable: string[];
   }>,
+  configDir: string,
   keepGoing: boolean,
   logger: Logger,
 ): Promise<LoadedBot[]> {
   const out: LoadedBot[] = [];
-  const load = async (file: string) => {
+  const load = async (spec: string, dir: string) => {
     try {
-      return await loadBotFile(file);
+      const file = resolveBotSpec(spec, dir);
+      return { file, plugin: await loadBotFile(file) };
     } catch (error) {
       if (!keepGoing || !(error instanceof PluginLoadError)) throw error;
-      logger.error('bot not loaded (--keep-going)', { file, error: error.message });
+      logger.error('bot not loaded (--keep-going)', { file: spec, error: error.message });
       return undefined;
     }
   };
   try {
-    for (const file of files ?? []) {
-      const plugin = await load(file);
-      if (plugin) out.push({ file, entry: plugin, name: plugin.name });
+    // A file path or an npm package name; packages resolve from the project (cwd for
+    // arguments, the config file's directory for `bots:`), files keep their resolved path
+    // so --watch watches the file that was loaded.
+    for (const spec of files ?? []) {
+      const loaded = await load(spec, process.cwd());
+      if (loaded) out.push({ file: loaded.file, entry: loaded.plugin, name: loaded.plugin.name });
     }
     for (const bot of configured) {
       if (!bot.enabled) continue;
-      const plugin = await load(bot.path);
-      if (!plugin) continue;
+      const loaded = await load(bot.path, configDir);
+      if (!loaded) continue;
+      const { file, plugin } = loaded;
       out.push({
-        file: bot.path,
+        file,
         name: plugin.name,
         entry: {
           plugin,
