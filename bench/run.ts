@@ -12,6 +12,7 @@ import { renderTable } from './lib/table.js';
 import { setProfileDir } from './lib/targets.js';
 import { botEchoScenario } from './scenarios/bot-echo.js';
 import { cliSendScenario } from './scenarios/cli-send.js';
+import { clusterScenario } from './scenarios/cluster.js';
 import { codecScenario } from './scenarios/codec.js';
 import { fanoutScenario } from './scenarios/fanout.js';
 import { idleMemoryScenario } from './scenarios/idle-memory.js';
@@ -24,6 +25,7 @@ const SCENARIOS: Scenario[] = [
   idleMemoryScenario,
   cliSendScenario,
   botEchoScenario,
+  clusterScenario,
 ];
 
 const { values } = parseArgs({

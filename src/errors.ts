@@ -29,6 +29,7 @@ export const ErrorCode = {
   Store: 'STORE_ERROR',
   ConversationCancelled: 'CONVERSATION_CANCELLED',
   HookTimeout: 'HOOK_TIMEOUT',
+  NotInRoom: 'NOT_IN_ROOM',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -340,6 +341,24 @@ export class HookTimeoutError extends MpcrpError {
     super(
       ErrorCode.HookTimeout,
       `plugin '${plugin}': ${hook} did not settle within ${budget} ms; it was abandoned (a hook that waits on something slow needs its own timeout, or bot.task())`,
+      options,
+    );
+  }
+}
+
+/**
+ * A bot sent to a room that is not one of its rooms (configured, asked for by a plugin or
+ * joined with `ctx.join`); nothing was queued.
+ */
+export class NotInRoomError extends MpcrpError {
+  override name = 'NotInRoomError';
+  constructor(
+    readonly room: string,
+    options?: MpcrpErrorOptions,
+  ) {
+    super(
+      ErrorCode.NotInRoom,
+      `the bot is not in room '${room}'; nothing was sent (join it first with ctx.join('${room}'), or add it to the bot's rooms)`,
       options,
     );
   }

@@ -17,6 +17,7 @@ export * from './runtime/index.js';
 export * from './schedule/index.js';
 export {
   type Awaitable,
+  type ClusterOptions,
   type CreateResult,
   DEFAULT_HANDSHAKE_TIMEOUT,
   DEFAULT_SERVER_OPTIONS,

@@ -14,6 +14,11 @@ export interface FanoutArgs {
   depth: number;
   /** Short unique prefix for names and the room (<= 8 characters). */
   tag: string;
+  /**
+   * Cluster runs: the subscribers are spread over these ports in turn (publishers stay on
+   * `port`). Default: all on `port`.
+   */
+  subscriberPorts?: number[];
 }
 
 export interface FanoutResult {
@@ -31,7 +36,17 @@ export interface FanoutResult {
 /** Every publisher and subscriber in one room; members are all receivers of the others. */
 async function setUp(a: FanoutArgs): Promise<{ pubs: RawConn[]; subs: RawConn[]; room: string }> {
   const pubs = await openMany(a.port, a.publishers);
-  const subs = await openMany(a.port, a.subscribers);
+  const ports = a.subscriberPorts ?? [a.port];
+  const subs = (
+    await Promise.all(
+      ports.map((port, i) =>
+        openMany(
+          port,
+          Math.floor(a.subscribers / ports.length) + (i < a.subscribers % ports.length ? 1 : 0),
+        ),
+      ),
+    )
+  ).flat();
   await register(pubs, `${a.tag}p`);
   await register(subs, `${a.tag}s`);
   const room = `${a.tag}room`;

@@ -42,11 +42,12 @@ export class Target {
     readonly port: number,
   ) {}
 
-  static async start(kind: TargetKind): Promise<Target> {
+  /** `extra` adds server options (e.g. `redis` for a cluster node). */
+  static async start(kind: TargetKind, extra: Record<string, unknown> = {}): Promise<Target> {
     const child = new Child('./server-host.ts', [kind], ['--expose-gc', ...profileFlags()]);
     try {
       const { port } = await child.call<{ port: number }>('start', {
-        options: kind === 'server' ? BENCH_SERVER_OPTIONS : {},
+        options: kind === 'server' ? { ...BENCH_SERVER_OPTIONS, ...extra } : {},
       });
       if (profileDir)
         process.stderr.write(

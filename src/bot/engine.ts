@@ -224,12 +224,16 @@ export function createBotEngine(options: BotEngineOptions): BotEngine {
       case 'message':
       case 'join':
       case 'leave':
+      case 'rename':
       case 'userlist':
       case 'destroyed': {
         // The bot's own messages and its own joins are not news to its plugins.
         if (event.kind === 'message' && event.sender === host.username) return;
         if (event.kind === 'message' && guard.ignores(event.sender)) return;
-        if ((event.kind === 'join' || event.kind === 'leave') && event.user === host.username) {
+        if (
+          (event.kind === 'join' || event.kind === 'leave' || event.kind === 'rename') &&
+          event.user === host.username
+        ) {
           return;
         }
         // A message a plugin's conversation was waiting for is its answer, not an event.

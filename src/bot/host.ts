@@ -14,12 +14,17 @@ export type BotEvent =
   | { kind: 'destroyed'; room: string }
   | { kind: 'start' }
   | { kind: 'stop' }
-  | { kind: 'reconnect' };
+  | { kind: 'reconnect' }
+  /** A member of `room` changed name from `old` to `user` (presence extension only). */
+  | { kind: 'rename'; room: string; user: string; old: string };
 
 export interface BotHost {
   /** The runtime's username on the server. */
   readonly username: string;
-  /** Queues text for a room through the outbox (rate limit, splitting, offline hold). */
+  /**
+   * Queues text for a room through the outbox (rate limit, splitting, offline hold).
+   * The runtime throws NotInRoomError for a room that is not one of the bot's rooms.
+   */
   send(room: string, text: string): void;
   /** Current members of a room the bot is in, from the server. */
   users(room: string): Promise<string[]>;
@@ -31,4 +36,8 @@ export interface BotHost {
    * means yes; guarded commands and `ctx.ask` depend on it.
    */
   senderKnown?(): boolean;
+  /** Makes `room` one of the bot's rooms: entered now when connected, and after every reconnect. */
+  join?(room: string): Promise<void>;
+  /** Quits `room` and stops entering it; false when it was not one of the bot's rooms. */
+  leave?(room: string): Promise<boolean>;
 }

@@ -324,6 +324,14 @@ export class PluginInstance {
           this.#runAll(label, list as Handler<typeof ctx>[], ctx, turn),
         );
       }
+      case 'rename': {
+        const parts = this.#roomParts(base, event.room, event.user);
+        const ctx = { ...base, ...parts, kind: 'rename' as const, room: event.room };
+        const full = { ...ctx, user: event.user, old: event.old };
+        return this.#pipeline(full, turn, () =>
+          this.#runAll('onRename', this.hooks.rename, full, turn),
+        );
+      }
       case 'userlist': {
         const { reply, ask } = this.#roomParts(base, event.room, undefined);
         const ctx = { ...base, kind: 'userlist' as const, room: event.room, reply, ask };
@@ -414,6 +422,14 @@ export class PluginInstance {
       },
       users: (room) => host.users(room),
       rooms: () => host.rooms(),
+      join: async (room) => {
+        if (!host.join) throw new Error('this bot host cannot join rooms');
+        await host.join(room);
+      },
+      leave: async (room) => {
+        if (!host.leave) throw new Error('this bot host cannot leave rooms');
+        return host.leave(room);
+      },
     };
   }
 

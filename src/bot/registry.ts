@@ -23,6 +23,7 @@ import type {
   LeaveContext,
   LifecycleContext,
   MessageContext,
+  RenameContext,
   RoomDestroyedContext,
   TaskOptions,
   UserListContext,
@@ -53,6 +54,7 @@ export interface Hooks<O> {
   message: MessageHook<O>[];
   join: Handler<JoinContext<O>>[];
   leave: Handler<LeaveContext<O>>[];
+  rename: Handler<RenameContext<O>>[];
   userlist: Handler<UserListContext<O>>[];
   destroyed: Handler<RoomDestroyedContext<O>>[];
   start: Handler<LifecycleContext<O>>[];
@@ -69,6 +71,7 @@ export function emptyHooks<O>(): Hooks<O> {
     message: [],
     join: [],
     leave: [],
+    rename: [],
     userlist: [],
     destroyed: [],
     start: [],
@@ -199,6 +202,10 @@ export class BotSetup<O> implements Bot<O> {
 
   onLeave(handler: Handler<LeaveContext<O>>): this {
     return this.#add('onLeave', this.#hooks.leave, handler);
+  }
+
+  onRename(handler: Handler<RenameContext<O>>): this {
+    return this.#add('onRename', this.#hooks.rename, handler);
   }
 
   onUserList(handler: Handler<UserListContext<O>>): this {

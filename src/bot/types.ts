@@ -57,7 +57,10 @@ export interface BaseContext<O = DefaultOptions> {
   readonly options: O;
   /** Free space for middleware to hand data to later middleware and hooks. */
   readonly state: Record<string, unknown>;
-  /** Queues `text` for `room` (rate limited; held while disconnected). */
+  /**
+   * Queues `text` for `room` (rate limited; held while disconnected; delivered at least
+   * once). Throws NotInRoomError when `room` is not one of the bot's rooms.
+   */
   send(room: string, text: string): void;
   /** Current members of `room`, asked from the server. */
   users(room: string): Promise<string[]>;
@@ -75,6 +78,17 @@ export interface BaseContext<O = DefaultOptions> {
    * not see it. Resolves `undefined` after `timeout` (default 5 minutes).
    */
   waitFor(filter: MessageFilter, options?: WaitOptions): Promise<MessageContext<O> | undefined>;
+  /**
+   * Makes `room` one of the bot's rooms (created when missing), like a configured room:
+   * entered now when connected, and again after every reconnect. Resolves once the bot is
+   * in it, or at once while disconnected (it is entered on the reconnect).
+   */
+  join(room: string): Promise<void>;
+  /**
+   * Quits `room` and stops entering it; messages still queued for it are dropped (logged).
+   * Resolves to false when it was not one of the bot's rooms.
+   */
+  leave(room: string): Promise<boolean>;
 }
 
 /** A context tied to one room. */
@@ -130,6 +144,15 @@ export interface LeaveContext<O = DefaultOptions> extends RoomContext<O> {
 }
 
 /** Here `users` is the member list itself, not the method other contexts have. */
+/** A member changed name; only with the presence extension (polling sees leave + join). */
+export interface RenameContext<O = DefaultOptions> extends RoomContext<O> {
+  readonly kind: 'rename';
+  /** The new name. */
+  readonly user: string;
+  /** The name before. */
+  readonly old: string;
+}
+
 export interface UserListContext<O = DefaultOptions> extends Omit<RoomContext<O>, 'users'> {
   readonly kind: 'userlist';
   /** The whole member list: first the initial one, then after each change. */
@@ -161,6 +184,7 @@ export type EventContext<O = DefaultOptions> =
   | MessageContext<O>
   | JoinContext<O>
   | LeaveContext<O>
+  | RenameContext<O>
   | UserListContext<O>
   | RoomDestroyedContext<O>;
 
@@ -204,6 +228,11 @@ export interface Bot<O = DefaultOptions, S extends StoreShape = StoreShape> {
   command(name: string, handler: Handler<CommandContext<O>>): this;
   onJoin(handler: Handler<JoinContext<O>>): this;
   onLeave(handler: Handler<LeaveContext<O>>): this;
+  /**
+   * A member of one of the bot's rooms changed name (`ctx.old` to `ctx.user`). Needs the
+   * presence extension; on a strict server a rename looks like onLeave + onJoin.
+   */
+  onRename(handler: Handler<RenameContext<O>>): this;
   /** The member list of a room: once when known, then after each change. */
   onUserList(handler: Handler<UserListContext<O>>): this;
   onRoomDestroyed(handler: Handler<RoomDestroyedContext<O>>): this;

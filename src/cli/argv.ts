@@ -1,5 +1,5 @@
 import { closest } from '../config/suggest.js';
-import type { OptionTable } from './options.js';
+import { camel, type OptionTable } from './options.js';
 
 /** The command line split at its command: global options given before it, and the rest. */
 export interface CommandLine {
@@ -76,10 +76,6 @@ export function explainUnknown(
     return `unknown option ${flag}${hint ? ` (did you mean ${hint}?)` : ''}`;
   });
   return lines.join('\n');
-}
-
-function camel(name: string): string {
-  return name.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
 }
 
 /** `unknown command 'sendd' (did you mean 'send'?)`, for a first word that is no command. */

@@ -118,7 +118,8 @@ export function applyOptions(y: Argv, table: OptionTable): Argv {
   return y;
 }
 
-function camel(name: string): string {
+/** `connect-timeout` -> `connectTimeout`, as yargs names a dashed option a second time. */
+export function camel(name: string): string {
   return name.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
 }
 

@@ -12,17 +12,25 @@ import { PLACEHOLDERS_EXPECTED, placeholderProblem } from '../schedule/placehold
 import { STORE_URL_EXPECTED, storeUrlProblem } from '../store/open.js';
 import type { At, Field, Schema } from './schema.js';
 
+/**
+ * For the published JSON Schema: a string that fits `plain`, or holds a `${...}` (checked
+ * here once it is read), so editors do not flag `user: ${BOT_USER}`.
+ */
+const plainOrInterpolated = (plain: string): string => `^(?:${plain}|.*\\$\\{.*\\}.*)$`;
+
 export const EXTENSIONS = ['sender', 'presence', 'rooms'] as const;
 
 const username: Schema = {
   kind: 'string',
   expected: 'a username of 1-20 characters without spaces',
   check: (v) => prefixed('is not a valid username', nameProblem('username', v)),
+  json: { pattern: plainOrInterpolated('\\S{1,20}') },
 };
 const room: Schema = {
   kind: 'string',
   expected: "a room ID of 1-20 characters without spaces or ':'",
   check: (v) => prefixed('is not a valid room ID', nameProblem('room', v)),
+  json: { pattern: plainOrInterpolated('[^\\s:]{1,20}') },
 };
 const roomList: Schema = { kind: 'list', item: room, unique: true, expected: 'a list of room IDs' };
 
@@ -117,6 +125,7 @@ const textOrCommand: Schema = {
 
 const announcement: Schema = {
   kind: 'object',
+  json: { oneOf: [{ required: ['text'] }, { required: ['command'] }] },
   fields: {
     name: opt({ kind: 'string', expected: 'a name for logs and {name}' }, { required: true }),
     cron: opt({ kind: 'string', expected: CRON_EXPECTED, check: cronProblem }, { required: true }),
@@ -188,6 +197,24 @@ const serve: Schema = {
     closeTimeout: opt({ kind: 'duration' }),
     frameTimeout: opt({ kind: 'duration' }),
     maxMalformedFrames: opt({ kind: 'number', integer: true, min: 0 }),
+    // Cluster mode (docs/operations.md, "Running a cluster"): a URL, or a mapping.
+    redis: opt({
+      kind: 'object',
+      shorthand: 'url',
+      fields: {
+        url: opt(
+          {
+            kind: 'string',
+            expected: 'a Redis URL, redis://HOST:PORT or rediss://HOST:PORT',
+            check: (v) =>
+              /^rediss?:\/\/[^/]/.test(v) ? undefined : 'is not a redis:// or rediss:// URL',
+          },
+          { required: true },
+        ),
+        prefix: opt({ kind: 'string' }),
+        leaseTtl: opt({ kind: 'duration' }),
+      },
+    }),
     extensions: opt({
       kind: 'list',
       item: { kind: 'enum', values: EXTENSIONS },
@@ -239,6 +266,7 @@ export const CONFIG_SCHEMA: Extract<Schema, { kind: 'object' }> = {
     prefix: opt({
       kind: 'string',
       expected: "a non-empty command prefix such as '!'",
+      json: { pattern: plainOrInterpolated('\\S+') },
       check: (v) => (v === '' || /\s/.test(v) ? 'is empty or has white space' : undefined),
     }),
     presence: opt({ kind: 'object', fields: { interval: opt({ kind: 'duration' }) } }),
@@ -275,8 +303,21 @@ export const CONFIG_SCHEMA: Extract<Schema, { kind: 'object' }> = {
       check: (v) => storeUrlProblem(v),
     }),
     // Permissions: role name -> usernames, for commands' `allow:`.
-    roles: opt({ kind: 'any' }),
-    refusal: opt({ kind: 'any' }),
+    roles: opt({
+      kind: 'any',
+      json: {
+        type: 'object',
+        description: "role name -> usernames, for commands' allow: (e.g. ops: [alice, bob])",
+        additionalProperties: { type: 'array', items: { type: 'string' } },
+      },
+    }),
+    refusal: opt({
+      kind: 'any',
+      json: {
+        description: 'what a refused user is told ({user}, {command}, {allowed}), or false',
+        anyOf: [{ type: 'string' }, { const: false }],
+      },
+    }),
   },
   check: (value, at, fieldOffset) => {
     const refusal = value.refusal;

@@ -9,6 +9,11 @@ export interface Interpolated {
   value: string;
   /** True when at least one `${...}` was replaced: such values are treated as secrets. */
   interpolated: boolean;
+  /**
+   * True when a variable's value came from the environment. A default written in the file
+   * (`${BOT_USER:-teambot}` with BOT_USER unset) is no secret: it is in the file already.
+   */
+  fromEnv: boolean;
   problems: InterpolationProblem[];
 }
 
@@ -25,9 +30,10 @@ const NAME_AND_DEFAULT = /^([A-Za-z_][A-Za-z0-9_]*)(?::-([\s\S]*))?$/;
  */
 export function interpolate(input: string, env: Record<string, string | undefined>): Interpolated {
   const problems: InterpolationProblem[] = [];
-  if (!input.includes('${')) return { value: input, interpolated: false, problems };
+  if (!input.includes('${')) return { value: input, interpolated: false, fromEnv: false, problems };
   let out = '';
   let interpolated = false;
+  let fromEnv = false;
   let i = 0;
   while (i < input.length) {
     const start = input.indexOf('${', i);
@@ -66,6 +72,7 @@ export function interpolate(input: string, env: Record<string, string | undefine
     interpolated = true;
     if (value !== undefined && (value !== '' || fallback === undefined)) {
       out += value;
+      fromEnv = true;
     } else if (fallback !== undefined) {
       out += fallback;
     } else {
@@ -76,5 +83,5 @@ export function interpolate(input: string, env: Record<string, string | undefine
       });
     }
   }
-  return { value: out, interpolated, problems };
+  return { value: out, interpolated, fromEnv, problems };
 }

@@ -10,7 +10,17 @@ export interface ReadConfigOptions {
   env?: Record<string, string | undefined>;
   /** Messages name the file relative to this directory when it lies inside; default cwd. */
   cwd?: string;
+  /** Largest file read, in bytes; default {@link MAX_CONFIG_BYTES}. Larger files are refused unread. */
+  maxBytes?: number;
+  /** Values YAML aliases may expand to, in all; default 10,000 (see aliases.ts). */
+  maxAliasValues?: number;
 }
+
+/**
+ * 256 KiB: a hundred times the largest example, yet parsed in well under a second. Past it
+ * the YAML parser's memory (about 90x the text) and time are an attacker's lever.
+ */
+export const MAX_CONFIG_BYTES = 256 * 1024;
 
 /**
  * Reads, parses and validates one config file. Throws {@link ConfigError} listing every
@@ -21,23 +31,52 @@ export interface ReadConfigOptions {
  */
 export async function readConfig(file: string, options: ReadConfigOptions = {}): Promise<Config> {
   const cwd = options.cwd ?? process.cwd();
+  const rel = relative(cwd, file);
+  const displayName = rel !== '' && !rel.startsWith('..') && !isAbsolute(rel) ? rel : file;
+  const maxBytes = options.maxBytes ?? MAX_CONFIG_BYTES;
   let text: string;
   try {
-    const { readFile } = await import('node:fs/promises');
-    text = await readFile(file, 'utf8');
+    text = await readCapped(file, maxBytes);
   } catch (cause) {
     const reason = (cause as NodeJS.ErrnoException).code ?? String(cause);
     throw new ConfigError(
       [`${file}: cannot read the config file (${reason}) (expected a readable YAML file)`],
-      {
-        cause,
-      },
+      { cause },
     );
   }
+  if (text === TOO_BIG) {
+    throw new ConfigError([
+      `${displayName}:1:1: the file is larger than ${maxBytes} bytes, the limit for a config file (expected a smaller file; keep large data in a file a bot reads, not in the config)`,
+    ]);
+  }
   const { parseConfig } = await import('./parse.js');
-  const rel = relative(cwd, file);
-  const displayName = rel !== '' && !rel.startsWith('..') && !isAbsolute(rel) ? rel : file;
-  return parseConfig(text, { file, displayName, env: options.env });
+  return parseConfig(text, {
+    file,
+    displayName,
+    env: options.env,
+    ...(options.maxAliasValues === undefined ? {} : { maxAliasValues: options.maxAliasValues }),
+  });
+}
+
+const TOO_BIG = '\0too big';
+
+/** Reads at most `maxBytes` (+1 to tell): a huge or growing file is never held in memory. */
+async function readCapped(file: string, maxBytes: number): Promise<string> {
+  const { open } = await import('node:fs/promises');
+  const handle = await open(file, 'r');
+  try {
+    if ((await handle.stat()).size > maxBytes) return TOO_BIG;
+    const buffer = Buffer.alloc(maxBytes + 1);
+    let length = 0;
+    while (length < buffer.length) {
+      const { bytesRead } = await handle.read(buffer, length, buffer.length - length, length);
+      if (bytesRead === 0) break;
+      length += bytesRead;
+    }
+    return length > maxBytes ? TOO_BIG : buffer.toString('utf8', 0, length);
+  } finally {
+    await handle.close();
+  }
 }
 
 /**

@@ -1,7 +1,9 @@
 import { dirname, resolve } from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import { ConfigError } from '../errors.js';
+import { aliasProblem, MAX_ALIAS_VALUES } from './aliases.js';
 import { CONFIG_SCHEMA } from './config-schema.js';
+import { MAX_NESTING, nestingProblem } from './nesting.js';
 import { type Ctx, INVALID, validate } from './schema.js';
 import type { Config } from './types.js';
 
@@ -12,7 +14,12 @@ export interface ParseConfigOptions {
   displayName?: string;
   /** For ${VAR} interpolation; default process.env. */
   env?: Record<string, string | undefined>;
+  /** Values the file's YAML aliases may expand to, in all; default {@link MAX_ALIAS_VALUES}. */
+  maxAliasValues?: number;
 }
+
+/** Problems listed before the rest are summed up in one line; a bomb can make thousands. */
+export const MAX_LISTED_ISSUES = 100;
 
 /**
  * Parses and validates config text. Every problem (YAML syntax, unknown key, wrong type, bad
@@ -27,6 +34,15 @@ export function parseConfig(text: string, options: ParseConfigOptions): Config {
   const file = resolve(options.file);
   const name = options.displayName ?? options.file;
   const lineCounter = new LineCounter();
+  const deep = nestingProblem(text);
+  if (deep !== undefined) {
+    // Not parsed yet, so no LineCounter: count the lines up to the offset.
+    const line = text.slice(0, deep).split('\n').length;
+    const col = deep - text.lastIndexOf('\n', deep - 1);
+    throw new ConfigError([
+      `${name}:${line}:${col}: the file nests lists or mappings more than ${MAX_NESTING} levels deep (expected at most ${MAX_NESTING}; a config needs a handful)`,
+    ]);
+  }
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const issues: Array<{ offset: number; message: string }> = [];
   const at = (offset: number) => {
@@ -35,12 +51,18 @@ export function parseConfig(text: string, options: ParseConfigOptions): Config {
   };
 
   for (const error of doc.errors) {
+    const first = error.message.split('\n')[0] ?? '';
     issues.push({
       offset: error.pos[0],
-      message: `${error.message.split('\n')[0]} (expected valid YAML)`,
+      // The parser recurses per nesting level; say what that means for the file.
+      message: /call stack/i.test(first)
+        ? 'the file nests lists or mappings too deeply for the parser (expected at most a few hundred levels)'
+        : `${first} (expected valid YAML)`,
     });
   }
   if (issues.length > 0) throw toError(issues, at);
+  const aliases = aliasProblem(doc, options.maxAliasValues ?? MAX_ALIAS_VALUES);
+  if (aliases) throw toError([aliases], at);
 
   const secretValues = new Set<string>();
   const ctx: Ctx = {
@@ -69,5 +91,11 @@ function toError(
   at: (offset: number) => string,
 ): ConfigError {
   const sorted = [...issues].sort((a, b) => a.offset - b.offset);
-  return new ConfigError(sorted.map((i) => `${at(i.offset)}: ${i.message}`));
+  const lines = sorted.slice(0, MAX_LISTED_ISSUES).map((i) => `${at(i.offset)}: ${i.message}`);
+  const more = sorted.length - MAX_LISTED_ISSUES;
+  if (more > 0)
+    lines.push(
+      `${at(sorted[MAX_LISTED_ISSUES]!.offset)}: and ${more} more problems (expected a file with fewer; fix these first)`,
+    );
+  return new ConfigError(lines);
 }

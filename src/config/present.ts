@@ -33,8 +33,15 @@ export function maskSecrets(
   return value;
 }
 
-/** Settings as a plain object for printing: durations readable, empty parts left out. */
-export function settingsForDisplay(settings: Settings): Record<string, unknown> {
+/**
+ * Settings as a plain object for printing: durations readable, empty parts left out. With
+ * `serveDefaults` (the server's own, which the config layer does not import), `serve:` is
+ * shown as the server would run it: the file's keys over those defaults.
+ */
+export function settingsForDisplay(
+  settings: Settings,
+  serveDefaults?: Record<string, unknown>,
+): Record<string, unknown> {
   const out: Record<string, unknown> = {
     server: settings.server,
     serverSource: settings.serverSource,
@@ -56,22 +63,26 @@ export function settingsForDisplay(settings: Settings): Record<string, unknown> 
     ...(b.disable.length > 0 ? { disable: b.disable } : {}),
     options: b.options,
   }));
-  if (Object.keys(settings.serve).length > 0) {
-    const serve: Record<string, unknown> = { ...settings.serve };
-    for (const key of [
-      'registrationTimeout',
-      'writeTimeout',
-      'throttleTimeout',
-      'closeTimeout',
-      'frameTimeout',
-    ] as const) {
-      const ms = settings.serve[key];
-      if (ms !== undefined) serve[key] = formatDuration(ms);
-    }
-    const tls = settings.serve.tls;
-    if (tls?.handshakeTimeout !== undefined)
-      serve.tls = { ...tls, handshakeTimeout: formatDuration(tls.handshakeTimeout) };
-    out.serve = serve;
+  if (serveDefaults !== undefined || Object.keys(settings.serve).length > 0) {
+    out.serve = serveForDisplay(settings.serve, serveDefaults);
   }
   return out;
+}
+
+/** `serve:` resolved over `defaults`: every key the server uses, timeouts as durations. */
+function serveForDisplay(
+  given: Settings['serve'],
+  defaults: Record<string, unknown> = {},
+): Record<string, unknown> {
+  const { tls: tlsDefaults, ...rest } = defaults as { tls?: Record<string, unknown> };
+  const serve: Record<string, unknown> = { ...rest, ...given };
+  if (given.tls !== undefined) serve.tls = { ...tlsDefaults, ...given.tls };
+  const readable = (o: Record<string, unknown>) => {
+    for (const [key, value] of Object.entries(o)) {
+      if (/Timeout$/.test(key) && typeof value === 'number') o[key] = formatDuration(value);
+    }
+  };
+  readable(serve);
+  if (serve.tls !== undefined) readable(serve.tls as Record<string, unknown>);
+  return serve;
 }

@@ -75,6 +75,26 @@ export interface ResolveSettingsOptions {
 const nonEmpty = (v: string | undefined) => (v === undefined || v === '' ? undefined : v);
 
 /**
+ * One rule for empty values: an empty environment variable counts as unset (as in sh, and
+ * as `VAR= cmd` is used to clear one), but an empty value given on purpose, `-s ''`,
+ * `-u ''`, `--prefix ''` or `prefix: ""` in the file, is an error, never a silent default.
+ */
+function emptyFlagIssues(flags: ResolveFlags): string[] {
+  const named: Array<[string | undefined, string, string]> = [
+    [flags.server, '--server', 'a server URL such as mpcrp://127.0.0.1:8890'],
+    [flags.user, '--user', 'a username of 1-20 characters'],
+    [flags.prefix, '--prefix', "a non-empty command prefix such as '!'"],
+    [flags.config, '--config', 'a config file path'],
+  ];
+  return named
+    .filter(([value]) => value === '')
+    .map(
+      ([, label, expected]) =>
+        `${label} is empty (expected ${expected}; leave the flag out for the default)`,
+    );
+}
+
+/**
  * Merges flags > environment > config file > defaults into one typed object. The single
  * implementation behind `run`, `serve` and the client commands. Throws ConfigError naming
  * the flag or variable when one of them holds a bad value.
@@ -87,7 +107,12 @@ export function resolveSettings(options: ResolveSettingsOptions = {}): Settings 
   const flags = options.flags ?? {};
   const env = options.env ?? process.env;
   const config = options.config;
-  const issues: string[] = [];
+  const issues: string[] = emptyFlagIssues(flags);
+  if (flags.prefix !== undefined && flags.prefix !== '' && /\s/.test(flags.prefix)) {
+    issues.push(
+      `--prefix ${JSON.stringify(flags.prefix)} has white space (expected a non-empty command prefix such as '!')`,
+    );
+  }
 
   let server: string = DEFAULTS.server;
   let serverSource: SettingSource = 'default';
@@ -144,7 +169,7 @@ export function resolveSettings(options: ResolveSettingsOptions = {}): Settings 
     serverSource,
     ...(user === undefined ? {} : { user, userSource }),
     rooms: flags.rooms ?? config?.rooms ?? [],
-    prefix: nonEmpty(flags.prefix) ?? config?.prefix ?? DEFAULTS.prefix,
+    prefix: flags.prefix ?? config?.prefix ?? DEFAULTS.prefix,
     presenceInterval: config?.presence?.interval ?? DEFAULTS.presenceInterval,
     outbox: { ...DEFAULTS.outbox, ...config?.outbox },
     log: { level, format: flags.logFormat ?? config?.log?.format ?? DEFAULTS.log.format },

@@ -27,44 +27,49 @@ export interface At {
 
 type Check<T> = (value: T, at: At) => string | undefined;
 
-export type Schema =
-  | {
-      kind: 'string';
-      expected?: string;
-      check?: Check<string>;
-      /** Turns the checked value into what the Config holds (e.g. an absolute path). */
-      transform?: (value: string, at: At) => unknown;
-    }
-  | { kind: 'number'; integer?: boolean; min?: number; max?: number; expected?: string }
-  | { kind: 'boolean' }
-  | { kind: 'duration' }
-  | { kind: 'date' }
-  | { kind: 'enum'; values: readonly string[] }
-  | {
-      kind: 'list';
-      item: Schema;
-      nonEmpty?: boolean;
-      unique?: boolean;
-      /** Items are mappings whose value under this key must differ. */
-      uniqueKey?: string;
-      expected?: string;
-    }
-  | {
-      kind: 'object';
-      fields: Record<string, Field>;
-      /** A scalar in place of the mapping fills this field (`server: mpcrp://...`). */
-      shorthand?: string;
-      /** Cross-field rules; report with at.ctx.report(offsetOf(field) ...). */
-      check?: (
-        value: Record<string, unknown>,
-        at: At,
-        fieldOffset: (key: string) => number,
-      ) => void;
-    }
-  /** Free-form data handed on as is (plugin options); strings are still interpolated. */
-  | { kind: 'any' }
-  /** The alternative of the value's shape (a list, a mapping or a scalar) checks it. */
-  | { kind: 'oneOf'; options: readonly Schema[]; expected: string };
+/** Extra JSON Schema keywords for the published schema (see json-schema.ts), e.g. a pattern. */
+type JsonHint = { json?: Record<string, unknown> };
+
+export type Schema = JsonHint &
+  (
+    | {
+        kind: 'string';
+        expected?: string;
+        check?: Check<string>;
+        /** Turns the checked value into what the Config holds (e.g. an absolute path). */
+        transform?: (value: string, at: At) => unknown;
+      }
+    | { kind: 'number'; integer?: boolean; min?: number; max?: number; expected?: string }
+    | { kind: 'boolean' }
+    | { kind: 'duration' }
+    | { kind: 'date' }
+    | { kind: 'enum'; values: readonly string[] }
+    | {
+        kind: 'list';
+        item: Schema;
+        nonEmpty?: boolean;
+        unique?: boolean;
+        /** Items are mappings whose value under this key must differ. */
+        uniqueKey?: string;
+        expected?: string;
+      }
+    | {
+        kind: 'object';
+        fields: Record<string, Field>;
+        /** A scalar in place of the mapping fills this field (`server: mpcrp://...`). */
+        shorthand?: string;
+        /** Cross-field rules; report with at.ctx.report(offsetOf(field) ...). */
+        check?: (
+          value: Record<string, unknown>,
+          at: At,
+          fieldOffset: (key: string) => number,
+        ) => void;
+      }
+    /** Free-form data handed on as is (plugin options); strings are still interpolated. */
+    | { kind: 'any' }
+    /** The alternative of the value's shape (a list, a mapping or a scalar) checks it. */
+    | { kind: 'oneOf'; options: readonly Schema[]; expected: string }
+  );
 
 export interface Field {
   schema: Schema;
@@ -136,7 +141,7 @@ function scalarValue(node: Node, at: At): Result {
     }
     return INVALID;
   }
-  if (result.interpolated && result.value !== '') at.ctx.secretValues.add(result.value);
+  if (result.fromEnv && result.value !== '') at.ctx.secretValues.add(result.value);
   return result.interpolated ? { interpolated: result.value } : result.value;
 }
 

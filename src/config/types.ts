@@ -67,6 +67,8 @@ export interface ServeSection {
   closeTimeout?: number;
   frameTimeout?: number;
   maxMalformedFrames?: number;
+  /** Cluster mode: the Redis every node shares; `leaseTtl` in milliseconds. */
+  redis?: { url: string; prefix?: string; leaseTtl?: number };
   extensions?: string[];
   /** Milliseconds in `handshakeTimeout`. */
   tls?: { cert?: string; key?: string; ca?: string; port?: number; handshakeTimeout?: number };
@@ -97,6 +99,6 @@ export interface Config {
   roles?: Record<string, string[]>;
   /** What a refused user is told; `false` for nothing. */
   refusal?: string | false;
-  /** Values that came from ${VAR} interpolation, stringified; masked when printed. */
+  /** Values the environment supplied through ${VAR}, stringified; masked when printed. */
   secretValues: ReadonlySet<string>;
 }

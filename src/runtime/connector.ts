@@ -16,7 +16,7 @@ export interface ConnectorOptions {
   /** Ask for the sender and presence extensions. */
   extensions: boolean;
   tls?: TlsClientOptions;
-  /** Milliseconds per TCP connect attempt. Default 10,000. */
+  /** Milliseconds per connect attempt: TCP, TLS, SetUserName and Hello together. Default 10,000. */
   connectTimeout?: number;
   client?: ClientOptions;
   reconnect?: BackoffOptions;
@@ -39,6 +39,8 @@ export class Connector {
   #log: Logger;
   #onStop = new Set<() => void>();
   #stopped = false;
+  /** stop() aborts the attempt under way, whatever stage it is in. */
+  #abort = new AbortController();
 
   constructor(options: ConnectorOptions) {
     this.#options = options;
@@ -63,6 +65,7 @@ export class Connector {
           extensions: o.extensions ? [Extension.Sender, Extension.Presence] : false,
           ...(o.tls ? { tls: o.tls } : {}),
           ...(o.connectTimeout !== undefined ? { connectTimeout: o.connectTimeout } : {}),
+          signal: this.#abort.signal,
         });
         if (this.#stopped) {
           client.destroy();
@@ -70,6 +73,7 @@ export class Connector {
         }
         return client;
       } catch (error) {
+        if (this.#stopped) return undefined;
         if (error instanceof MpcrpError && FATAL.has(error.code)) throw error;
         const delay = this.backoff.next();
         if (error instanceof NameTakenError) {
@@ -95,6 +99,7 @@ export class Connector {
   /** Ends open()'s retries (it resolves `undefined`) and any sleep(). */
   stop(): void {
     this.#stopped = true;
+    this.#abort.abort();
     for (const cancel of this.#onStop) cancel();
     this.#onStop.clear();
   }

@@ -8,8 +8,9 @@ import type { AnyBotPlugin } from '../bot/types.js';
 import type { MpcrpClient } from '../client/index.js';
 import type { Announcement, AnnouncementDelivery } from '../schedule/announcements.js';
 import type { StoreBackend } from '../store/store.js';
+import type { RuntimeCoreOptions, RuntimeEvents } from './core-options.js';
 import type { OutboxPushOptions, OutboxStats } from './outbox.js';
-import { RuntimeCore, type RuntimeCoreOptions, type RuntimeEvents } from './runtime.js';
+import { RuntimeCore } from './runtime.js';
 
 export interface RuntimeOptions extends RuntimeCoreOptions {
   /** The bots to run; an entry adds per-bot `options` and `enable`/`disable` rooms. */
@@ -74,6 +75,8 @@ export interface BotRuntime {
   send(room: string, text: string, options?: OutboxPushOptions): boolean;
   /** Adds a room to the bot's rooms and enters it now when connected (creating it if missing). */
   join(room: string): Promise<void>;
+  /** Quits a room and stops entering it; false when it was not one of the bot's rooms. */
+  leave(room: string): Promise<boolean>;
   /** Adds or replaces a plugin while running (joins any room it asks for). */
   load(plugin: AnyBotPlugin | PluginEntry): Promise<void>;
 }
@@ -168,6 +171,7 @@ export function createRuntime(options: RuntimeOptions): BotRuntime {
     idle: () => core.idle(),
     send: (room, text, o) => core.send(room, text, o),
     join: (room) => core.enter(room),
+    leave: (room) => core.leave(room),
     async load(plugin) {
       await engine.add(plugin);
       await Promise.all(engine.rooms().map((room) => core.enter(room)));

@@ -1,7 +1,10 @@
 import type { BotEvent } from '../bot/host.js';
 import type { PresenceEvent } from '../protocol/types.js';
 
-export type MemberEvent = Extract<BotEvent, { kind: 'join' | 'leave' | 'userlist' | 'destroyed' }>;
+export type MemberEvent = Extract<
+  BotEvent,
+  { kind: 'join' | 'leave' | 'rename' | 'userlist' | 'destroyed' }
+>;
 
 /**
  * What the bot knows about who is in each of its rooms. Fed whole lists (polling, or a fresh
@@ -60,11 +63,30 @@ export class Members {
     }
     // A push for a room whose first list is not read yet: that read will include it.
     if (list === undefined) return;
-    const next = list.filter(
-      (u) => u !== event.user && !(event.event === 'rename' && u === event.old),
-    );
-    if (event.event === 'join' || event.event === 'rename') next.push(event.user);
+    if (event.event === 'rename') {
+      this.#rename(event.room, list, event.old, event.user);
+      return;
+    }
+    const next = list.filter((u) => u !== event.user);
+    if (event.event === 'join') next.push(event.user);
     this.sync(event.room, next);
+  }
+
+  /**
+   * A member changed name: same place in the list (as the server keeps it), reported as
+   * `rename` and not as a leave and a join. A rename of someone we never saw is a join.
+   */
+  #rename(room: string, list: readonly string[], old: string, user: string): void {
+    const at = list.indexOf(old);
+    if (at < 0) {
+      this.sync(room, [...list.filter((u) => u !== user), user]);
+      return;
+    }
+    const next = list.filter((u, i) => i === at || u !== user);
+    next[next.indexOf(old)] = user;
+    this.#known.set(room, next);
+    if (user !== this.#self()) this.#emit({ kind: 'rename', room, user, old });
+    this.#emit({ kind: 'userlist', room, users: [...next] });
   }
 
   /** The room no longer exists: forget it and report `destroyed`. */

@@ -2,6 +2,7 @@ import { ConfigError, OutboxFullError, TextTooLongError } from '../errors.js';
 import { type Logger, silentLogger } from '../log.js';
 import { splitText } from '../protocol/split-text.js';
 import { TokenBucket } from './token-bucket.js';
+import { Unconfirmed } from './unconfirmed.js';
 
 export interface OutboxOptions {
   /** Messages per second per room. Default 5. */
@@ -20,6 +21,11 @@ export interface OutboxSink {
   ready(room: string): boolean;
   /** Sends one frame's worth of text; throws when the connection has just gone away. */
   send(room: string, text: string): void;
+  /**
+   * Resolves once the server has processed everything sent so far on this connection (a
+   * round trip: the server answers in order); rejects when the connection is gone.
+   */
+  confirm(): Promise<void>;
   /** Bytes of text that fit in one frame to `room`. */
   maxTextBytes(room: string): number;
 }
@@ -30,9 +36,17 @@ export interface OutboxPushOptions {
 }
 
 export interface OutboxStats {
-  /** Frames waiting now. */
+  /** Frames waiting to be written. */
   queued: number;
+  /** Frames written and not yet confirmed by the server (held until it does). */
+  unconfirmed: number;
+  /** Frames the server confirmed it relayed. */
   sent: number;
+  /**
+   * Frames written again after a reconnect because the lost connection never confirmed
+   * them: each a possible duplicate (the server may have relayed it before it went away).
+   */
+  resent: number;
   /** Messages refused because the outbox was full. */
   overflowed: number;
   /** Frames skipped because they were past their `notAfter`. */
@@ -44,6 +58,8 @@ export interface OutboxStats {
 interface Item {
   text: string;
   notAfter: number | undefined;
+  /** Written once on a connection that was lost before confirming it. */
+  resend: boolean;
 }
 
 interface RoomQueue {
@@ -61,7 +77,10 @@ export interface OutboxDeps {
 
 /**
  * The one queue everything a bot says goes through: per-room token bucket, long text split
- * to fit a frame, held while the room is not ready (bounded), order kept per room.
+ * to fit a frame, held while the room is not ready (bounded), order kept per room. A frame
+ * is held until the server confirms it (see Unconfirmed); what a lost connection did not
+ * confirm goes out again after the reconnect, ahead of the room's newer frames: delivery
+ * is at least once.
  *
  * @example
  * const outbox = new Outbox(sink, { rate: 5, burst: 10, limit: 1000 });
@@ -77,8 +96,10 @@ export class Outbox {
   #now: () => number;
   #rooms = new Map<string, RoomQueue>();
   #buckets = new Map<string, TokenBucket>();
+  /** Frames held: waiting, plus written and unconfirmed. */
   #size = 0;
-  #stats = { sent: 0, overflowed: 0, expired: 0, discarded: 0 };
+  #unconfirmed: Unconfirmed<Item>;
+  #stats = { sent: 0, resent: 0, overflowed: 0, expired: 0, discarded: 0 };
   #overflowSinceWarn = 0;
   #idleWaiters: Array<() => void> = [];
   #closed = false;
@@ -90,15 +111,25 @@ export class Outbox {
     this.#sink = sink;
     this.#log = deps.logger ?? silentLogger;
     this.#now = deps.now ?? Date.now;
+    this.#unconfirmed = new Unconfirmed<Item>(
+      () => sink.confirm(),
+      () => {
+        this.#stats.sent += 1;
+        this.#release(1);
+        this.#settleIdle();
+      },
+      this.#log,
+    );
   }
 
-  /** Frames waiting. */
+  /** Frames held: waiting, or written and not yet confirmed. */
   get size(): number {
     return this.#size;
   }
 
   get stats(): OutboxStats {
-    return { queued: this.#size, ...this.#stats };
+    const unconfirmed = this.#unconfirmed.size;
+    return { queued: this.#size - unconfirmed, unconfirmed, ...this.#stats };
   }
 
   /**
@@ -117,10 +148,39 @@ export class Outbox {
       return false;
     }
     const queue = this.#queue(room);
-    for (const piece of pieces) queue.items.push({ text: piece, notAfter: options.notAfter });
+    for (const piece of pieces) {
+      queue.items.push({ text: piece, notAfter: options.notAfter, resend: false });
+    }
     this.#size += pieces.length;
     this.#pump(room, queue);
     return true;
+  }
+
+  /**
+   * The connection is gone: what it did not confirm goes back to the front of each room's
+   * queue, in order, to be written again after the reconnect (logged; counted in `resent`
+   * once written). Call it before the next connection is used.
+   */
+  connectionLost(): void {
+    const back = this.#unconfirmed.lost();
+    if (back.length === 0) return;
+    const byRoom = new Map<string, Item[]>();
+    for (const { room, item } of back) {
+      item.resend = true;
+      const list = byRoom.get(room);
+      if (list) list.push(item);
+      else byRoom.set(room, [item]);
+    }
+    for (const [room, items] of byRoom) {
+      const queue = this.#queue(room);
+      clearTimeout(queue.timer);
+      queue.timer = undefined;
+      queue.items = items.concat(queue.items);
+    }
+    this.#log.warn(
+      'outbox: the connection was lost before the server confirmed some messages; resending them after the reconnect (possible duplicates)',
+      { count: back.length, rooms: [...byRoom.keys()].join(',') },
+    );
   }
 
   /** Tries every room again, e.g. once the connection is back and rooms are rejoined. */
@@ -131,9 +191,10 @@ export class Outbox {
   /** Drops what is held for `room` (it no longer exists); logs and returns how many frames. */
   discard(room: string, reason: string): number {
     const queue = this.#rooms.get(room);
-    if (!queue) return 0;
-    const n = queue.items.length;
-    this.#remove(room, queue);
+    const unconfirmed = this.#unconfirmed.drop(room);
+    this.#release(unconfirmed);
+    const n = (queue?.items.length ?? 0) + unconfirmed;
+    if (queue) this.#remove(room, queue);
     this.#buckets.delete(room);
     if (n > 0) {
       this.#stats.discarded += n;
@@ -172,7 +233,9 @@ export class Outbox {
       this.#log.warn('outbox: messages not delivered before shutdown', { count: this.#size });
       this.#stats.discarded += this.#size;
     }
+    this.#unconfirmed.clear();
     for (const [room, queue] of this.#rooms) this.#remove(room, queue);
+    this.#size = 0;
     this.#settleIdle();
   }
 
@@ -229,8 +292,10 @@ export class Outbox {
         this.#log.debug('outbox: send failed; holding the message', { room, error });
         return;
       }
-      this.#shift(queue);
-      this.#stats.sent += 1;
+      queue.items.shift();
+      if (item.resend) this.#stats.resent += 1;
+      // Still held (and counted in size) until the server confirms it.
+      this.#unconfirmed.written(room, item);
     }
     this.#remove(room, queue);
     this.#settleIdle();
@@ -238,7 +303,12 @@ export class Outbox {
 
   #shift(queue: RoomQueue): void {
     queue.items.shift();
-    this.#size -= 1;
+    this.#release(1);
+  }
+
+  /** `n` frames are no longer held. */
+  #release(n: number): void {
+    this.#size -= n;
     if (this.#overflowSinceWarn > 0 && this.#size < this.limit) {
       this.#log.warn('outbox: has room again', {
         overflowed: this.#overflowSinceWarn,

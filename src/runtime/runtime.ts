@@ -1,52 +1,21 @@
 import { EventEmitter } from 'node:events';
 import type { BotEvent, BotHost } from '../bot/host.js';
 import type { MpcrpClient, RoomMessage } from '../client/index.js';
-import { ConnectionClosedError, TimeoutError } from '../errors.js';
+import { ConnectionClosedError, NotInRoomError } from '../errors.js';
 import { type Logger, silentLogger } from '../log.js';
 import { assertName } from '../protocol/names.js';
 import { DEFAULT_MAX_PAYLOAD, Extension } from '../protocol/types.js';
 import { parseServerUrl } from '../protocol/url.js';
-import type { TlsClientOptions } from '../transport/tcp.js';
-import type { BackoffOptions } from './backoff.js';
 import { Connector } from './connector.js';
+import type { RuntimeCoreOptions, RuntimeEvents } from './core-options.js';
+import { Dispatcher } from './dispatcher.js';
 import type { EnginePort } from './engine-port.js';
 import { Members } from './members.js';
-import { Outbox, type OutboxOptions, type OutboxPushOptions } from './outbox.js';
+import { Outbox, type OutboxPushOptions } from './outbox.js';
 import { Poller } from './poller.js';
-import { enterRoom } from './rooms.js';
+import { RoomManager } from './room-manager.js';
 
-export interface RuntimeCoreOptions {
-  /** `mpcrp://host:port` or `mpcrps://host:port`. */
-  server: string | URL;
-  username: string;
-  /** Rooms to be in; each is joined, or created when missing. */
-  rooms?: readonly string[];
-  /** Without the presence extension: milliseconds between user-list polls. Default 2000. */
-  presenceInterval?: number;
-  /** Reconnect backoff. Default 250 ms doubling up to 30 s, full jitter. */
-  reconnect?: BackoffOptions;
-  /** Default 5 messages/s per room, burst 10, 1000 held. */
-  outbox?: OutboxOptions;
-  /** Ask for the sender and presence extensions. Default true. */
-  extensions?: boolean;
-  tls?: TlsClientOptions;
-  /** Milliseconds per connect attempt. Default 10,000. */
-  connectTimeout?: number;
-  /** Milliseconds for each server request. Default 10,000. */
-  requestTimeout?: number;
-  /** Largest frame, as the server allows it. Default 64 KiB. */
-  maxPayload?: number;
-  /** Milliseconds stop() waits for the outbox to empty. Default 5000. */
-  flushTimeout?: number;
-  logger?: Logger;
-}
-
-export interface RuntimeEvents {
-  /** Connected, rooms entered and user lists read; `reconnected` after a drop. */
-  ready: [info: { reconnected: boolean }];
-  /** The connection dropped; a reconnect is on its way. */
-  disconnected: [error: Error | undefined];
-}
+export type { RuntimeCoreOptions, RuntimeEvents } from './core-options.js';
 
 /**
  * Keeps a bot connected: one session after another, each entering the rooms, tracking who is
@@ -58,14 +27,14 @@ export class RuntimeCore extends EventEmitter<RuntimeEvents> {
   readonly url: string;
   readonly outbox: Outbox;
   readonly host: BotHost;
+  readonly logger: Logger;
   #o: RuntimeCoreOptions;
   #log: Logger;
-  #engine: EnginePort | undefined;
   #connector: Connector;
   #members: Members;
   #poller: Poller;
-  #wanted: Set<string>;
-  #joined = new Set<string>();
+  #rooms: RoomManager;
+  #events: Dispatcher;
   #client: MpcrpClient | undefined;
   #pushPresence = false;
   #started = false;
@@ -73,9 +42,6 @@ export class RuntimeCore extends EventEmitter<RuntimeEvents> {
   #loop: Promise<void> | undefined;
   #first: { resolve: () => void; reject: (e: unknown) => void } | undefined;
   #engineStarted = false;
-  #early: BotEvent[] | undefined = [];
-  #pending = new Set<Promise<void>>();
-  #dispatched = 0;
   /** Whether the last session granted `sender`; assumed until the first session says. */
   #senderKnown = true;
 
@@ -86,8 +52,7 @@ export class RuntimeCore extends EventEmitter<RuntimeEvents> {
     this.logger = this.#log;
     this.url = parseServerUrl(String(options.server)).url;
     this.username = assertName('username', options.username);
-    this.#wanted = new Set((options.rooms ?? []).map((r) => assertName('room', r)));
-    const interval = options.presenceInterval ?? 2000;
+    this.#events = new Dispatcher(this.#log);
     this.#connector = new Connector({
       url: this.url,
       username: this.username,
@@ -104,12 +69,14 @@ export class RuntimeCore extends EventEmitter<RuntimeEvents> {
     const maxPayload = options.maxPayload ?? DEFAULT_MAX_PAYLOAD;
     this.outbox = new Outbox(
       {
-        ready: (room) => this.#client !== undefined && this.#joined.has(room),
+        ready: (room) => this.#client !== undefined && this.#rooms.joined.has(room),
         send: (room, text) => {
           if (!this.#client) throw new ConnectionClosedError('not connected');
           this.#client.send(room, text);
         },
         maxTextBytes: (room) => maxPayload - 1 - Buffer.byteLength(room),
+        // The answer to a ping proves the server relayed every frame sent before it.
+        confirm: () => this.#requireClient().ping(),
       },
       options.outbox,
       { logger: this.#log },
@@ -117,13 +84,19 @@ export class RuntimeCore extends EventEmitter<RuntimeEvents> {
     this.#members = new Members(
       () => this.username,
       (event) => {
-        if (event.kind === 'destroyed') this.#roomGone(event.room);
-        this.#dispatch(event);
+        if (event.kind === 'destroyed') this.#rooms.gone(event.room);
+        this.#events.dispatch(event);
       },
     );
+    this.#rooms = new RoomManager(options.rooms ?? [], {
+      client: () => this.#client,
+      members: this.#members,
+      outbox: this.outbox,
+      logger: this.#log,
+    });
     this.#poller = new Poller({
-      interval,
-      rooms: () => this.#joined,
+      interval: options.presenceInterval ?? 2000,
+      rooms: () => this.#rooms.joined,
       read: (room) => this.#requireClient().getUserList(room),
       onList: (room, users) => this.#members.sync(room, users),
       onGone: (room) => this.#members.destroyed(room),
@@ -133,54 +106,46 @@ export class RuntimeCore extends EventEmitter<RuntimeEvents> {
       username: this.username,
       logger: this.#log,
       send: (room, text) => {
-        this.send(room, text);
+        // Visible to the plugin (its hook fails with the error) rather than a log line only.
+        if (!this.#rooms.wants(room)) throw new NotInRoomError(room);
+        this.outbox.push(room, text);
       },
       users: (room) => this.users(room),
-      rooms: () => [...this.#joined],
+      rooms: () => [...this.#rooms.joined],
+      join: (room) => this.#rooms.enter(room),
+      leave: (room) => this.#rooms.leave(room),
       senderKnown: () => this.#senderKnown,
     };
   }
 
-  readonly logger: Logger;
-
   /** Hands an event to the engine as if it came from the server (announcement commands). */
   inject(event: BotEvent): void {
-    this.#dispatch(event);
+    this.#events.dispatch(event);
   }
 
   /** Connects the engine; called once, before start(). */
   attach(engine: EnginePort): void {
-    this.#engine = engine;
+    this.#events.attach(engine);
   }
 
   /** Adds a room to enter in every session from now on (call before start(), or use enter()). */
   want(room: string): void {
-    this.#wanted.add(assertName('room', room));
+    this.#rooms.want(room);
   }
 
   /** Adds a room and, when connected, enters it now. Failures are logged, not thrown. */
-  async enter(room: string): Promise<void> {
-    this.want(room);
-    const client = this.#client;
-    if (!client || this.#joined.has(room)) return;
-    try {
-      const how = await enterRoom(client, room);
-      if (client !== this.#client) return;
-      this.#joined.add(room);
-      this.#log.info(how === 'created' ? 'created room' : 'joined room', { room });
-      this.#members.sync(room, await client.getUserList(room));
-      this.outbox.wake();
-    } catch (error) {
-      this.#log.error('cannot enter room; will try again after the next reconnect', {
-        room,
-        error,
-      });
-    }
+  enter(room: string): Promise<void> {
+    return this.#rooms.enter(room);
+  }
+
+  /** Quits a room and stops entering it; false when it was not one of the bot's rooms. */
+  leave(room: string): Promise<boolean> {
+    return this.#rooms.leave(room);
   }
 
   /** Events handed to the engine so far (the testing kit watches it to know when all is quiet). */
   get dispatched(): number {
-    return this.#dispatched;
+    return this.#events.dispatched;
   }
 
   get connected(): boolean {
@@ -194,7 +159,7 @@ export class RuntimeCore extends EventEmitter<RuntimeEvents> {
 
   /** Rooms the bot is in now. */
   get rooms(): readonly string[] {
-    return [...this.#joined];
+    return [...this.#rooms.joined];
   }
 
   /** Grants of the current session (empty on a strict server). */
@@ -207,7 +172,7 @@ export class RuntimeCore extends EventEmitter<RuntimeEvents> {
    * (not one of the bot's rooms, or the outbox is full); that is logged.
    */
   send(room: string, text: string, options: OutboxPushOptions = {}): boolean {
-    if (!this.#wanted.has(room)) {
+    if (!this.#rooms.wants(room)) {
       this.#log.warn('message dropped: the bot is not in this room', { room });
       return false;
     }
@@ -216,7 +181,7 @@ export class RuntimeCore extends EventEmitter<RuntimeEvents> {
 
   /** Members of `room`: asked from the server when connected, else the last known list. */
   async users(room: string): Promise<string[]> {
-    if (this.#client && this.#joined.has(room)) return this.#client.getUserList(room);
+    if (this.#client && this.#rooms.joined.has(room)) return this.#client.getUserList(room);
     return [...(this.#members.get(room) ?? [])];
   }
 
@@ -245,13 +210,14 @@ export class RuntimeCore extends EventEmitter<RuntimeEvents> {
   async stop(): Promise<void> {
     if (this.#stopping) return;
     this.#stopping = true;
+    this.#events.stopping();
     this.#connector.stop();
     this.#poller.stop();
     if (this.#engineStarted) {
       this.#engineStarted = false;
-      await this.#guard('stop', () => this.#engine?.stop());
+      await this.#events.guard('stop', () => this.#events.engine?.stop());
     }
-    await this.#settlePending();
+    await this.#events.settle();
     const client = this.#client;
     if (client && this.outbox.size > 0) {
       const flushed = await this.outbox.drain(this.#o.flushTimeout ?? 5000);
@@ -260,11 +226,11 @@ export class RuntimeCore extends EventEmitter<RuntimeEvents> {
     }
     this.outbox.close();
     if (client && !client.closed) {
-      await Promise.allSettled([...this.#joined].map((room) => client.quitRoom(room)));
+      await Promise.allSettled([...this.#rooms.joined].map((room) => client.quitRoom(room)));
       await client.close();
     }
     this.#client = undefined;
-    this.#joined.clear();
+    this.#rooms.clear();
     this.#first?.resolve();
     await this.#loop;
   }
@@ -272,10 +238,10 @@ export class RuntimeCore extends EventEmitter<RuntimeEvents> {
   /** Resolves when every event handed to the engine is handled and the outbox is empty. */
   async idle(): Promise<void> {
     for (let i = 0; i < 100; i += 1) {
-      await this.#settlePending();
-      await this.#engine?.idle();
+      await this.#events.settle();
+      await this.#events.engine?.idle();
       await this.outbox.idle();
-      if (this.#pending.size === 0) return;
+      if (this.#events.pending === 0) return;
     }
   }
 
@@ -319,38 +285,19 @@ export class RuntimeCore extends EventEmitter<RuntimeEvents> {
       extensions: [...client.extensions].join(',') || 'none',
     });
     this.#client = client;
-    const entered = new Set<string>();
-    for (const room of this.#wanted) {
-      try {
-        const how = await enterRoom(client, room);
-        entered.add(room);
-        this.#joined.add(room);
-        this.#log.info(how === 'created' ? 'created room' : 'joined room', { room });
-      } catch (error) {
-        if (error instanceof ConnectionClosedError || error instanceof TimeoutError) throw error;
-        this.#log.error('cannot enter room; will try again after the next reconnect', {
-          room,
-          error,
-        });
-      }
-    }
-    const lists = await Promise.all(
-      [...entered].map(async (room) => [room, await client.getUserList(room)] as const),
-    );
+    const lists = await this.#rooms.enterAll(client);
     if (this.#stopping) throw new ConnectionClosedError('stopping');
     for (const [room, users] of lists) this.#members.sync(room, users);
     if (!this.#pushPresence) this.#poller.start();
     this.outbox.wake();
     if (reconnecting) {
-      this.#dispatch({ kind: 'reconnect' });
+      this.#events.dispatch({ kind: 'reconnect' });
     } else {
       this.#engineStarted = true;
       // Not awaited: each plugin's onStart is queued first in that plugin's own queue, so a
       // slow or hung onStart holds up only its own plugin's events.
-      this.#track(this.#guard('start', () => this.#engine?.start()));
-      const early = this.#early ?? [];
-      this.#early = undefined;
-      for (const event of early) this.#dispatch(event);
+      this.#events.track(this.#events.guard('start', () => this.#events.engine?.start()));
+      this.#events.release();
     }
     this.emit('ready', { reconnected: reconnecting });
   }
@@ -358,8 +305,9 @@ export class RuntimeCore extends EventEmitter<RuntimeEvents> {
   #down(error: Error | undefined, what: string): void {
     const was = this.#client !== undefined;
     this.#client = undefined;
-    this.#joined.clear();
+    this.#rooms.clear();
     this.#poller.stop();
+    this.outbox.connectionLost();
     if (this.#stopping) return;
     this.#log.warn(`${what}; reconnecting`, {
       url: this.url,
@@ -376,47 +324,12 @@ export class RuntimeCore extends EventEmitter<RuntimeEvents> {
   }
 
   #onMessage(client: MpcrpClient, m: RoomMessage): void {
-    if (client !== this.#client || !this.#joined.has(m.room)) return;
-    this.#dispatch({ kind: 'message', room: m.room, text: m.text, sender: m.sender });
-  }
-
-  #roomGone(room: string): void {
-    this.#log.warn('room was destroyed; the bot is no longer in it', { room });
-    this.#joined.delete(room);
-    this.#wanted.delete(room);
-    this.outbox.discard(room, 'the room was destroyed');
+    if (client !== this.#client || !this.#rooms.joined.has(m.room)) return;
+    this.#events.dispatch({ kind: 'message', room: m.room, text: m.text, sender: m.sender });
   }
 
   #requireClient(): MpcrpClient {
     if (!this.#client) throw new ConnectionClosedError('not connected');
     return this.#client;
-  }
-
-  #dispatch(event: BotEvent): void {
-    if (this.#early) {
-      this.#early.push(event);
-      return;
-    }
-    if (this.#stopping && event.kind !== 'stop') return;
-    this.#dispatched += 1;
-    this.#track(this.#guard(event.kind, () => this.#engine?.handleEvent(event)));
-  }
-
-  #track(p: Promise<void>): void {
-    this.#pending.add(p);
-    void p.finally(() => this.#pending.delete(p));
-  }
-
-  /** Runs engine code so that nothing it throws or rejects can take the runtime down. */
-  async #guard(what: string, fn: () => unknown): Promise<void> {
-    try {
-      await fn();
-    } catch (error) {
-      this.#log.error('the bot engine failed; carrying on', { event: what, error });
-    }
-  }
-
-  async #settlePending(): Promise<void> {
-    while (this.#pending.size > 0) await Promise.allSettled([...this.#pending]);
   }
 }

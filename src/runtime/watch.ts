@@ -14,14 +14,14 @@ export interface WatchOptions {
 }
 
 /**
- * Calls `reload(file)` when a watched file (or a file it imports) changes, once per burst
+ * Calls `reload(file, changed)` when a watched file (or a file it imports) changes, once per burst
  * of changes, one reload at a time per file. Watches the directories, not the files:
  * editors that save by replacing the file would otherwise leave the watch on the old,
  * deleted one. Returns a function that stops watching.
  */
 export function watchFiles(
   files: readonly string[],
-  reload: (file: string) => Promise<void>,
+  reload: (file: string, changed: readonly string[]) => Promise<void>,
   logger: Logger,
   options: WatchOptions = {},
 ): () => void {
@@ -30,12 +30,16 @@ export function watchFiles(
   const watchers = new Map<string, FSWatcher>();
   const timers = new Map<string, NodeJS.Timeout>();
   const running = new Map<string, Promise<void>>();
+  /** Watched file -> the paths that changed in its current burst (for the log line). */
+  const pending = new Map<string, Set<string>>();
   let closed = false;
 
   const fire = (file: string) => {
+    const changedNow = [...(pending.get(file) ?? [])];
+    pending.delete(file);
     const previous = running.get(file) ?? Promise.resolve();
     const next = previous
-      .then(() => reload(file))
+      .then(() => reload(file, changedNow))
       .catch((error: unknown) => {
         logger.error('reload failed', { file, error });
       })
@@ -46,6 +50,9 @@ export function watchFiles(
   const changed = (dir: string, name: string | null) => {
     const owners = name === null ? undefined : byDir.get(dir)?.get(name.toString());
     for (const file of owners ?? []) {
+      const burst = pending.get(file) ?? new Set<string>();
+      burst.add(resolve(dir, name!.toString()));
+      pending.set(file, burst);
       clearTimeout(timers.get(file));
       timers.set(
         file,

@@ -17,6 +17,20 @@ export function cronProblem(expr: string): string | undefined {
   }
 }
 
+/**
+ * A warning when a valid expression can never fire (`0 0 31 2 *`: there is no 31 February),
+ * else `undefined`. croner searches some years ahead and gives up; so does this.
+ */
+export function neverFiresWarning(expr: string, timezone?: string): string | undefined {
+  try {
+    const probe = new Cron(expr, timezone === undefined ? {} : { timezone });
+    if (probe.nextRun() !== null) return undefined;
+  } catch {
+    return undefined; // cronProblem reports it
+  }
+  return `'${expr}' matches no date that exists, so it never fires (check the day and month: e.g. 31 in a 30-day month, or 30 February)`;
+}
+
 /** Why `tz` is not an IANA time zone this runtime knows, or `undefined`. */
 export function timezoneProblem(tz: string): string | undefined {
   try {

@@ -1,7 +1,7 @@
 import { Cron } from 'croner';
 import { ConfigError } from '../errors.js';
 import { type Logger, silentLogger } from '../log.js';
-import { CRON_EXPECTED, cronProblem, timezoneProblem } from './cron.js';
+import { CRON_EXPECTED, cronProblem, neverFiresWarning, timezoneProblem } from './cron.js';
 
 export interface ScheduleOptions {
   /** IANA time zone the expression is read in; default the machine's. */
@@ -69,6 +69,9 @@ export function schedule(
       ),
     );
   }
+
+  const never = neverFiresWarning(expr, options.timezone);
+  if (never !== undefined) logger.warn(`schedule '${name}': ${never}`, { job: name });
 
   // croner computes the fire times (time zones, DST); the timer is ours. croner's own wakes
   // every 30 s to notice clock changes, which under fake timers costs ~0.6 s of real time

@@ -105,7 +105,8 @@ function queueable(buffer: Buffer, from: number, to: number): Buffer {
  */
 export function relayData(
   host: FanoutHost,
-  sender: Connection,
+  /** The sending connection, or just the name of a sender on another node. */
+  sender: Pick<Connection, 'name'>,
   room: string,
   buffer: Buffer,
   start: number,

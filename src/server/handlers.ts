@@ -1,13 +1,19 @@
 import type { Logger } from '../log.js';
 import type { FrameView } from '../protocol/decoder.js';
 import { nameProblem } from '../protocol/names.js';
-import { MessageType, UserListError } from '../protocol/types.js';
+import { HEADER_SIZE, MessageType, UserListError } from '../protocol/types.js';
 import type { Connection } from './connection.js';
 import { handleHello, handleListRooms } from './extensions.js';
 import { type FanoutHost, relayData, sendPresence } from './fanout.js';
 import type { LogLimiter } from './log-limiter.js';
 import type { ResolvedServerOptions } from './options.js';
-import { type Awaitable, type Registry, type RoomLimits, settle } from './registry.js';
+import {
+  type Awaitable,
+  type Registry,
+  type RemoteRelay,
+  type RoomLimits,
+  settle,
+} from './registry.js';
 import { reservedNameRefusal } from './reserved-names.js';
 import { nameResult, roomResult, userListResult } from './responses.js';
 import type { RoomListCache } from './room-list.js';
@@ -24,6 +30,8 @@ export interface Hub extends FanoutHost {
   readonly clientLog: LogLimiter;
   /** The encoded RoomList; every room change here invalidates it. */
   readonly roomList: RoomListCache;
+  /** The other nodes, when the registry is shared by several (a cluster). */
+  remote?: RemoteRelay | undefined;
 }
 
 /**
@@ -229,7 +237,9 @@ function data(
   const room = buffer.toString('utf8', start + 1, start + 1 + buffer[start]!);
   return settle(hub.registry.membersIfMember(room, sender), (members) => {
     // Not a member, or no such room: dropped without a response (decisions.md).
-    if (members !== undefined) relayData(hub, conn, room, buffer, start, end, members);
+    if (members === undefined) return;
+    relayData(hub, conn, room, buffer, start, end, members);
+    hub.remote?.relay(room, sender, buffer.subarray(start - HEADER_SIZE, end));
   });
 }
 

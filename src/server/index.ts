@@ -1,3 +1,5 @@
+// Types only: the cluster code itself loads when startServer is given `redis`.
+export type { ClusterOptions } from './cluster/options.js';
 export {
   type Listener,
   listenTcp,
@@ -12,8 +14,10 @@ export type {
   CreateResult,
   DestroyResult,
   JoinResult,
+  LocalNode,
   QuitResult,
   Registry,
+  RemoteRelay,
   RenameResult,
   RoomLimits,
   RoomMembers,

@@ -1,4 +1,4 @@
-import type { RoomInfo } from '../protocol/types.js';
+import type { PresenceEvent, RoomInfo } from '../protocol/types.js';
 
 /** A value now, or later. The server handles both without slowing the synchronous case. */
 export type Awaitable<T> = T | Promise<T>;
@@ -114,4 +114,41 @@ export interface Registry {
   membersIfMember(room: string, user: string): Awaitable<readonly string[] | undefined>;
   /** Every room with its member count, sorted by room ID (code unit order). */
   listRooms(): Awaitable<RoomInfo[]>;
+  /**
+   * For a registry shared by several server processes (nodes): the server calls it once,
+   * handing over how to deliver to its own connections what happens on other nodes, and
+   * relays each Data message through the returned {@link RemoteRelay}. Such a registry's
+   * member lists (from joinRoom, quitRoom, destroyRoom, renameUser, removeUser and
+   * membersIfMember) may hold only the members this node serves: they are what the node
+   * delivers to itself. `members` (GetUserList) always holds every member.
+   */
+  attach?(node: LocalNode): RemoteRelay;
+  /** Releases what the registry holds (connections, timers); the server is closed by then. */
+  close?(): Promise<void>;
+}
+
+/** What a shared registry may do with the node that attached it. */
+export interface LocalNode {
+  /**
+   * Relays a Data frame from another node's `sender` to `members` served here: the frame
+   * is `buffer`, its payload from `start` (after the 4-byte header) to `end`.
+   */
+  deliverData(
+    sender: string,
+    room: string,
+    buffer: Buffer,
+    start: number,
+    end: number,
+    members: readonly string[],
+  ): void;
+  /** Sends a Presence event about another node's `actor` to `members` served here. */
+  deliverPresence(members: readonly string[], actor: string, event: PresenceEvent): void;
+  /** Closes the connection holding `name`: the cluster gave the name to someone else. */
+  evict(name: string, reason: string): void;
+}
+
+/** Carries this node's Data to the members of a room on the other nodes. */
+export interface RemoteRelay {
+  /** `frame` is the whole Data frame as received; read it before returning. */
+  relay(room: string, sender: string, frame: Buffer): void;
 }

@@ -3,7 +3,7 @@ import type { FrameView } from '../protocol/decoder.js';
 import { memoryTransportPair } from '../transport/memory.js';
 import type { Transport } from '../transport/transport.js';
 import { Connection, type ConnectionHost } from './connection.js';
-import { FlushScheduler, RecipientCache } from './fanout.js';
+import { FlushScheduler, RecipientCache, relayData, sendPresence } from './fanout.js';
 import { type Hub, handleFrame, releaseConnection } from './handlers.js';
 import { PerIpCounter } from './ip-caps.js';
 import { LogLimiter } from './log-limiter.js';
@@ -73,6 +73,13 @@ export class MpcrpServer {
       markDirty: (conn) => this.#scheduler.mark(conn),
     };
     this.#hub = hub;
+    // A registry shared by several nodes delivers what happens elsewhere through these.
+    hub.remote = this.registry.attach?.({
+      deliverData: (sender, room, buffer, start, end, members) =>
+        relayData(hub, { name: sender }, room, buffer, start, end, members),
+      deliverPresence: (members, actor, event) => sendPresence(hub, members, actor, event),
+      evict: (name, reason) => this.#byName.get(name)?.abort(reason),
+    });
   }
 
   /** Connections being served now. */

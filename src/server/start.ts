@@ -1,6 +1,7 @@
 import { ConfigError } from '../errors.js';
 import { type Logger, silentLogger } from '../log.js';
 import { DEFAULT_PORT } from '../protocol/types.js';
+import type { ClusterOptions } from './cluster/options.js';
 import { type Listener, listenTcp, listenTls } from './listeners.js';
 import type { ServerOptions } from './options.js';
 import { MpcrpServer } from './server.js';
@@ -24,6 +25,12 @@ export interface StartServerOptions extends ServerOptions {
   tls?: ServerTlsOptions;
   /** Serve plaintext mpcrp:// on `port`. Default true; false serves TLS only (needs `tls`). */
   plaintext?: boolean;
+  /**
+   * Join the cluster of every server on this Redis (a `redis://HOST:PORT` URL, or the
+   * full {@link ClusterOptions}): names, rooms and fan-out are shared, so all its nodes
+   * behave as one server. Replaces `registry`. Without it nothing of the cluster loads.
+   */
+  redis?: string | ClusterOptions;
   logger?: Logger;
 }
 
@@ -103,7 +110,18 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   const tlsPort = options.tls?.port ?? DEFAULT_TLS_PORT;
   checkListeners(options, port, tlsPort);
   const log = (options.logger ?? silentLogger).child('server');
-  const server = new MpcrpServer({ ...options, logger: log });
+  const cluster = options.redis === undefined ? undefined : await joinCluster(options.redis, log);
+  let server: MpcrpServer;
+  try {
+    server = new MpcrpServer({
+      ...options,
+      logger: log,
+      ...(cluster ? { registry: cluster } : {}),
+    });
+  } catch (error) {
+    await cluster?.close();
+    throw error;
+  }
   let tlsSettings: TlsServerSettings | undefined;
   if (options.tls) {
     tlsSettings = tlsServerSettings(options.tls);
@@ -120,6 +138,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     }
   } catch (error) {
     await Promise.all(listeners.map((l) => l.close()));
+    await cluster?.close();
     throw error;
   }
   for (const l of listeners) log.info('listening', { url: l.url });
@@ -139,11 +158,18 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
         const stopped = Promise.all(listeners.map((l) => l.close()));
         await server.close();
         await stopped;
+        await cluster?.close();
         for (const l of listeners) log.info('stopped', { url: l.url });
       })();
       return closing;
     },
   };
+}
+
+/** Loads the cluster code only when asked for, so a single server never loads a Redis client. */
+async function joinCluster(redis: string | ClusterOptions, log: Logger) {
+  const { RedisRegistry } = await import('./cluster/redis-registry.js');
+  return RedisRegistry.connect(typeof redis === 'string' ? { url: redis } : redis, log);
 }
 
 function warnOnExpiry(log: Logger, cert: string | Buffer): void {

@@ -23,6 +23,8 @@ export interface DialOptions {
   /** Milliseconds to wait for TCP (and TLS) to be up. Default 10,000. */
   connectTimeout?: number;
   tls?: TlsClientOptions;
+  /** Gives up at once when aborted (rejects with the signal's reason). */
+  signal?: AbortSignal;
 }
 
 /** The `code` of the process warning every dial with `tls.insecure` emits. */
@@ -33,6 +35,8 @@ export async function dial(address: ServerAddress, options: DialOptions = {}): P
   const timeout = options.connectTimeout ?? 10_000;
   // node:tls takes ~5 ms to load, a sixth of a CLI send's own start-up; mpcrp:// never needs it.
   const tlsModule = address.tls ? await import('node:tls') : undefined;
+  const signal = options.signal;
+  signal?.throwIfAborted();
   return new Promise((resolve, reject) => {
     let socket: net.Socket;
     const readyEvent = address.tls ? 'secureConnect' : 'connect';
@@ -62,6 +66,11 @@ export async function dial(address: ServerAddress, options: DialOptions = {}): P
         new ConnectError(address.url, describeSocketError(error, address.tls), { cause: error }),
       );
     };
+    const onAbort = (): void => {
+      cleanup();
+      socket.destroy();
+      reject(signal?.reason);
+    };
     const onReady = (): void => {
       cleanup();
       socket.setNoDelay(true);
@@ -72,7 +81,9 @@ export async function dial(address: ServerAddress, options: DialOptions = {}): P
       clearTimeout(timer);
       socket.off('error', onError);
       socket.off(readyEvent, onReady);
+      signal?.removeEventListener('abort', onAbort);
     }
+    signal?.addEventListener('abort', onAbort, { once: true });
     socket.once('error', onError);
     socket.once(readyEvent, onReady);
   });

@@ -39,7 +39,7 @@ describe('run', () => {
   it('refuses a bad --prefix before starting the embedded server', async () => {
     const r = await run(['run', '--embedded', '-p', '0', '--prefix', 'a b', `${ROOT}bots/echo.ts`]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/--prefix: "a b" is not a command prefix/);
+    expect(r.stderr).toMatch(/--prefix "a b" has white space/);
     expect(r.stderr).not.toMatch(/listening|embedded server/);
   });
 });

@@ -143,6 +143,50 @@ describe('client library', () => {
     expect(() => c.send('lost', 'x')).toThrow(/closed/);
   });
 
+  it('connectTimeout bounds the SetUserName and Hello round trips too', async () => {
+    const mute = await scriptedServer(() => []);
+    const started = Date.now();
+    await expect(
+      connect(mute.url, { username: 'x', connectTimeout: 100, requestTimeout: 10_000 }),
+    ).rejects.toMatchObject({
+      code: 'CONNECT_FAILED',
+      message: expect.stringMatching(/no MPCRP answer to SetUserName within 100 ms/),
+    });
+    expect(Date.now() - started).toBeLessThan(5000);
+    // Accepts the name, then ignores the Hello and the GetUserList behind it.
+    const half = await scriptedServer((type) => (type === 1 ? [encodeFrame(2, '0')] : []));
+    await expect(connect(half.url, { username: 'y', connectTimeout: 100 })).rejects.toMatchObject({
+      message: expect.stringMatching(/no MPCRP answer to Hello within 100 ms/),
+    });
+    // Each attempt was dropped, not left open.
+    await Promise.all(
+      [...mute.sockets, ...half.sockets].map(
+        (sock) => sock.destroyed || new Promise((resolve) => sock.once('close', resolve)),
+      ),
+    );
+  });
+
+  it('an aborted signal ends a connect at once, in any stage', async () => {
+    let named: () => void = () => {};
+    const gotName = new Promise<void>((resolve) => {
+      named = resolve;
+    });
+    const mute = await scriptedServer((type) => {
+      if (type === MessageType.SetUserName) named();
+      return [];
+    });
+    const ac = new AbortController();
+    const pending = connect(mute.url, { username: 'z', connectTimeout: 60_000, signal: ac.signal });
+    await gotName; // in the handshake now, waiting for an answer that never comes
+    ac.abort();
+    await expect(pending).rejects.toMatchObject({ code: 'CONNECTION_CLOSED', message: /aborted/ });
+    const before = new AbortController();
+    before.abort();
+    await expect(connect(mute.url, { signal: before.signal })).rejects.toMatchObject({
+      message: /aborted/,
+    });
+  });
+
   it('reports a refused connection as CONNECT_FAILED with advice', async () => {
     const probe = net.createServer();
     await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));

@@ -1,6 +1,6 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: config files written here use ${VAR}
 import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -52,7 +52,8 @@ describe('mpcrp-bot config check (real process)', () => {
     expect(run.stdout).not.toContain('hunter2-token');
     expect(run.stdout).toContain('token: "****"');
     expect(run.stdout).toContain('port: "****"');
-    expect(run.stdout).toContain('user: "****"'); // from ${BOT_USER:-helper}
+    // ${BOT_USER:-helper} with BOT_USER unset: the default is in the file, so no secret.
+    expect(run.stdout).toContain('user: helper\n');
     expect(run.stdout).toContain('registrationTimeout: 10s');
     // The standup announcement: next 3 fires, 09:55 Berlin time on weekdays.
     const standup = run.stdout.slice(run.stdout.indexOf('- name: standup'));
@@ -132,5 +133,101 @@ describe('mpcrp-bot schedule list (real process)', () => {
     }
     const times = rows.map((r) => Date.parse(r[0]!));
     expect(times).toEqual([...times].sort((x, y) => x - y));
+  });
+});
+
+describe('what a new user hits (issue 15)', () => {
+  const announcer = fileURLToPath(new URL('../../examples/announcer.yaml', import.meta.url));
+  const team = fileURLToPath(new URL('../../examples/team.yaml', import.meta.url));
+
+  it('schedule list refuses a --next that is not a whole number', async () => {
+    for (const bad of ['abc', '-1', '1.5', '99999999']) {
+      const run = await cli(['schedule', 'list', announcer, '-n', bad]);
+      expect(run.code).toBe(2);
+      expect(run.stdout).toBe('');
+      expect(run.stderr).toContain(
+        `schedule list: -n/--next must be a whole number of fire times from 0 to 10000, got "${bad}"`,
+      );
+    }
+    const check = await cli(['config', 'check', announcer, '--next', 'abc']);
+    expect(check.code).toBe(2);
+    expect(check.stderr).toContain('config check: -n/--next must be a whole number');
+  });
+
+  it('schedule list takes FILE, as its hint says', async () => {
+    const run = await cli(['schedule', 'list', announcer, '-n', '1']);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(
+      run.stdout
+        .trim()
+        .split('\n')
+        .map((l) => l.split('\t')[1]),
+    ).toEqual(expect.arrayContaining(['standup', 'lunch', 'weekly-report']));
+  });
+
+  it('warns about a cron that never fires, in config check and schedule list', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mpcrp-cli-'));
+    writeFileSync(
+      join(dir, 'mpcrp-bot.yaml'),
+      'announcements:\n  - { name: never, cron: "0 0 31 2 *", rooms: [a], text: x }\n',
+    );
+    for (const args of [
+      ['config', 'check'],
+      ['schedule', 'list'],
+    ]) {
+      const run = await cli(args, {}, dir);
+      expect(run.code).toBe(0);
+      expect(run.stderr).toContain(
+        "announcement 'never': '0 0 31 2 *' matches no date that exists, so it never fires",
+      );
+    }
+  });
+
+  it('config check prints serve: as the server would run it, and the file default of ${BOT_USER:-teambot} in clear', async () => {
+    const run = await cli(['config', 'check', team]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('user: teambot\n');
+    const serve = run.stdout.slice(run.stdout.indexOf('\nserve:\n'));
+    for (const line of [
+      '  host: 127.0.0.1',
+      '  port: 8890',
+      '  maxConnections: 10000',
+      '  registrationTimeout: 10s',
+      '  extensions:\n    - sender',
+    ]) {
+      expect(serve).toContain(`${line}\n`);
+    }
+    // A value the environment supplies stays masked.
+    const fromEnv = await cli(['config', 'check', team], { BOT_USER: 'sekrit' });
+    expect(fromEnv.stdout).toContain('user: "****"\n');
+    expect(fromEnv.stdout).not.toContain('sekrit');
+  });
+
+  it('reads the per-user file after ./mpcrp-bot.yaml, under XDG_CONFIG_HOME or ~/.config', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'mpcrp-home-'));
+    const work = mkdtempSync(join(tmpdir(), 'mpcrp-work-'));
+    const xdg = join(home, 'xdg');
+    mkdirSync(join(home, '.config', 'mpcrp-bot'), { recursive: true });
+    mkdirSync(join(xdg, 'mpcrp-bot'), { recursive: true });
+    writeFileSync(join(home, '.config', 'mpcrp-bot', 'config.yaml'), 'prefix: "~"\n');
+    writeFileSync(join(xdg, 'mpcrp-bot', 'config.yaml'), 'prefix: "%"\n');
+    const viaHome = await cli(['config', 'check'], { HOME: home }, work);
+    expect(viaHome.code).toBe(0);
+    expect(viaHome.stdout).toContain(
+      `# ${join(home, '.config', 'mpcrp-bot', 'config.yaml')}: valid\n`,
+    );
+    const viaXdg = await cli(['config', 'check'], { HOME: home, XDG_CONFIG_HOME: xdg }, work);
+    expect(viaXdg.stdout).toContain('prefix: "%"\n');
+    writeFileSync(join(work, 'mpcrp-bot.yaml'), 'prefix: "."\n');
+    const local = await cli(['config', 'check'], { HOME: home, XDG_CONFIG_HOME: xdg }, work);
+    expect(local.stdout).toContain('prefix: .\n');
+  });
+
+  it('refuses -u "" and -s "" like the file refuses prefix: ""', async () => {
+    const run = await cli(['config', 'check', announcer, '-u', '']);
+    expect(run.code).toBe(2);
+    // The parser layer refuses it before the configuration is read (resolveSettings would too).
+    expect(run.stderr).toContain('-u/--user was given an empty value (expected NAME)');
   });
 });

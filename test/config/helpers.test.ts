@@ -45,8 +45,11 @@ describe('interpolate', () => {
     expect(interpolate('x-${A}-${B:-beta}-${EMPTY:-e}-${EMPTY}', env)).toEqual({
       value: 'x-alpha-beta-e-',
       interpolated: true,
+      fromEnv: true,
       problems: [],
     });
+    // Only defaults written in the file: nothing came from the environment, nothing secret.
+    expect(interpolate('${B:-teambot}', env).fromEnv).toBe(false);
     expect(interpolate('${B:-}', env).value).toBe('');
     expect(interpolate('${B:-a:b}c', env).value).toBe('a:bc');
   });
@@ -54,11 +57,13 @@ describe('interpolate', () => {
     expect(interpolate('$5 {x} $A', env)).toEqual({
       value: '$5 {x} $A',
       interpolated: false,
+      fromEnv: false,
       problems: [],
     });
     expect(interpolate('cost: $${A}', env)).toEqual({
       value: 'cost: ${A}',
       interpolated: false,
+      fromEnv: false,
       problems: [],
     });
   });
@@ -98,5 +103,16 @@ describe('suggestions', () => {
     expect(closest('anouncements', keys)).toBe('announcements');
     expect(closest('colour', keys)).toBeUndefined();
     expect(closest('x', keys)).toBeUndefined();
+  });
+});
+
+describe('nestingProblem', () => {
+  it('finds the first level past the cap, skipping quotes and comments', async () => {
+    const { nestingProblem } = await import('../../src/config/nesting.js');
+    expect(nestingProblem('a: [[[x]]]', 3)).toBeUndefined();
+    expect(nestingProblem('a: [[[[x]]]]', 3)).toBe(6);
+    expect(nestingProblem(`a: "[[[[[" # {{{{{\nb: '[[[['\nc: don't [x]`, 1)).toBeUndefined();
+    expect(nestingProblem('a:\n  - - - x\n', 2)).toBe(9);
+    expect(nestingProblem('a:\n  - x\n  - y\n  - z\n', 1)).toBeUndefined();
   });
 });

@@ -78,7 +78,8 @@ describe('parseConfig: a valid file', () => {
         maxDelay: 60_000,
       },
     ]);
-    expect([...config.secretValues].sort()).toEqual(['7000', 'helper', 't0k']);
+    // Values from the environment only: `helper` is the file's own default for BOT_USER.
+    expect([...config.secretValues].sort()).toEqual(['7000', 't0k']);
   });
 
   it('treats an empty file as an empty config', () => {

@@ -123,10 +123,29 @@ describe('resolveSettings', () => {
     );
   });
 
-  it('ignores empty flags and variables', () => {
-    const s = resolveSettings({ env: { MPCRP_URL: '', MPCRP_USER: '' }, flags: { server: '' } });
+  it('ignores empty variables', () => {
+    const s = resolveSettings({ env: { MPCRP_URL: '', MPCRP_USER: '' } });
     expect(s.serverSource).toBe('default');
     expect(s.user).toBeUndefined();
+  });
+
+  it('refuses empty flags, as the file refuses prefix: "" (one rule for values given on purpose)', () => {
+    expect(() =>
+      resolveSettings({ flags: { server: '', user: '', prefix: '', config: '' } }),
+    ).toThrow(
+      expect.objectContaining({
+        issues: [
+          '--server is empty (expected a server URL such as mpcrp://127.0.0.1:8890; leave the flag out for the default)',
+          '--user is empty (expected a username of 1-20 characters; leave the flag out for the default)',
+          "--prefix is empty (expected a non-empty command prefix such as '!'; leave the flag out for the default)",
+          '--config is empty (expected a config file path; leave the flag out for the default)',
+        ],
+      }),
+    );
+    expect(() => resolveSettings({ flags: { prefix: 'a b' } })).toThrow(
+      /--prefix "a b" has white space/,
+    );
+    expect(resolveSettings({ flags: { prefix: '?' } }).prefix).toBe('?');
   });
 
   it('names the flag or variable holding a bad value, all at once', () => {

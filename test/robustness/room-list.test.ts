@@ -45,7 +45,9 @@ describe('ListRooms with 10,000 rooms', () => {
     stop = true;
     await Promise.all(running);
     expect(floods).toBeGreaterThan(100);
-    // Before: 1.1 ms -> 27.5 ms (every ListRooms listed, sorted and encoded 10,000 rooms).
-    expect(underAttack).toBeLessThan(Math.max(baseline * 5, 10));
+    // Before: 1.1 ms -> 27.5 ms (every ListRooms listed, sorted and encoded 10,000 rooms),
+    // and this test's flood timed out at 15 s. The bound is the issue's: a calm round trip
+    // under 50 ms while the attack runs (server, flooders and probe share this process).
+    expect(underAttack).toBeLessThan(Math.max(baseline * 5, 50));
   });
 });

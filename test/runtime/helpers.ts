@@ -20,6 +20,7 @@ export function recorder(name = 'recorder') {
     setup(bot) {
       bot.onJoin((ctx) => push({ kind: 'join', room: ctx.room, user: ctx.user }));
       bot.onLeave((ctx) => push({ kind: 'leave', room: ctx.room, user: ctx.user }));
+      bot.onRename((ctx) => push({ kind: 'rename', room: ctx.room, user: ctx.user, old: ctx.old }));
       bot.onUserList((ctx) => push({ kind: 'userlist', room: ctx.room, users: ctx.users }));
       bot.onRoomDestroyed((ctx) => push({ kind: 'destroyed', room: ctx.room }));
       bot.onReconnect(() => push({ kind: 'reconnect' }));

@@ -59,10 +59,10 @@ describe('rooms', () => {
       name: 'bad',
       setup(bot) {
         bot.onMessage((ctx) => {
-          ctx.send('no such room!', 'x');
-          ctx.send('elsewhere', 'x');
           if (ctx.text === 'throw') throw new Error('boom');
-          return Promise.reject(new Error('async boom'));
+          if (ctx.text === 'reject') return Promise.reject(new Error('async boom'));
+          ctx.send('no such room!', 'x');
+          return undefined;
         });
       },
     });
@@ -75,11 +75,14 @@ describe('rooms', () => {
     await alice.join('lobby');
     await alice.say('lobby', 'throw');
     await alice.say('lobby', 'reject');
+    await alice.say('lobby', 'nonsense');
     await alice.expectMessage('lobby', 'throw', { from: 'echo' });
     await alice.expectMessage('lobby', 'reject', { from: 'echo' });
+    await alice.expectMessage('lobby', 'nonsense', { from: 'echo' });
     await alice.expectNoMessage('lobby');
     expect(lines.some((l) => l.includes('boom'))).toBe(true);
-    expect(lines.some((l) => l.includes('not in this room') && l.includes('elsewhere'))).toBe(true);
+    // A send to a room the bot is not in fails the hook (NotInRoomError), logged as a failure.
+    expect(lines.some((l) => l.includes("is not in room 'no such room!'"))).toBe(true);
     expect(t.runtime.connected).toBe(true);
   });
 });

@@ -1,11 +1,43 @@
 import { writeFileSync } from 'node:fs';
+import net from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { CWD, client, deadPort, inbox, run, server, start } from '../cli/cli-harness.js';
 
 const ECHO = fileURLToPath(new URL('../../bots/echo.ts', import.meta.url));
 const ANNOUNCER = fileURLToPath(new URL('../../examples/announcer.yaml', import.meta.url));
+
+const silent: net.Server[] = [];
+afterEach(async () => {
+  for (const s of silent.splice(0)) await new Promise((resolve) => s.close(resolve));
+});
+
+/** Accepts TCP and never says a word: a port that is not an MPCRP server, or a hung one. */
+async function silentServer(): Promise<{ url: string; accepted: Promise<void> }> {
+  const sockets: net.Socket[] = [];
+  let accept = () => {};
+  const accepted = new Promise<void>((resolve) => {
+    accept = resolve;
+  });
+  const s = net.createServer((socket) => {
+    sockets.push(socket);
+    socket.on('error', () => {});
+    accept();
+  });
+  s.on('close', () => {
+    for (const socket of sockets) socket.destroy();
+  });
+  const close = s.close.bind(s);
+  s.close = (cb) => {
+    for (const socket of sockets) socket.destroy();
+    return close(cb);
+  };
+  silent.push(s);
+  await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
+  const { port } = s.address() as net.AddressInfo;
+  return { url: `mpcrp://127.0.0.1:${port}`, accepted };
+}
 
 describe('mpcrp-bot run', () => {
   it('runs a bot file against --server, echoes a second client, and exits 0 on SIGTERM', async () => {
@@ -59,6 +91,37 @@ describe('mpcrp-bot run', () => {
     expect(bot.stderr()).toMatch(/connection refused/);
     bot.child.kill('SIGTERM');
     expect((await bot.exited).code).toBe(0);
+  });
+
+  it('--connect-timeout bounds the whole handshake, not only TCP', async () => {
+    const { url } = await silentServer();
+    const started = Date.now();
+    const bot = start(['run', ECHO, '--server', url, '--connect-timeout', '1s']);
+    await bot.waitForStderr(/cannot connect; retrying .*attempt=1/);
+    // Before: the connect took `SetUserName timed out after 10000 ms` whatever the flag said.
+    const line = bot
+      .stderr()
+      .split('\n')
+      .find((l) => l.includes('cannot connect'))!;
+    expect(line).toMatch(/no MPCRP answer .*within 1000 ms/);
+    expect(line).not.toMatch(/10000/);
+    expect(Date.now() - started).toBeLessThan(8000);
+    bot.child.kill('SIGTERM');
+    expect((await bot.exited).code).toBe(0);
+  });
+
+  it('SIGTERM during a handshake that gets no answer exits at once', async () => {
+    const { url, accepted } = await silentServer();
+    const bot = start(['run', ECHO, '--server', url, '--connect-timeout', '60s']);
+    await accepted;
+    await bot.waitForStderr(/starting/);
+    const signalled = Date.now();
+    bot.child.kill('SIGTERM');
+    const result = await bot.exited;
+    const took = Date.now() - signalled;
+    expect(result.code).toBe(0);
+    // Before: it waited out the 10 s SetUserName request timeout.
+    expect(took, `exited ${took} ms after SIGTERM`).toBeLessThan(2000);
   });
 
   it('names a bot file that cannot be loaded and exits 2', async () => {

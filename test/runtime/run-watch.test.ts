@@ -68,13 +68,15 @@ describe('mpcrp-bot run --watch and the files a bot imports', () => {
       lib,
       `import { suffix } from '${spec('deeper')}';\nexport const tag = () => 'v2' + suffix;\n`,
     );
-    await bot.waitForStderr(/reloaded bot/);
+    await bot.waitForStderr(new RegExp(`reloaded bot.*changed=words\\.${ext}`));
     alice.send('lobby', 'two');
     expect((await got.next(2))[1]!.text).toBe('v2! two');
 
-    // Two levels down, and a second edit: the graph is followed after each reload.
+    // Two levels down, and a second edit: the graph is followed after each reload. The log
+    // line names the file that changed, so a late event from the first edit cannot pass
+    // for this reload.
     writeFileSync(deeper, `export const suffix = '?';\n`);
-    await bot.waitForStderr(/reloaded bot[\s\S]*reloaded bot/);
+    await bot.waitForStderr(new RegExp(`reloaded bot.*changed=deeper\\.${ext}`));
     alice.send('lobby', 'three');
     expect((await got.next(3))[2]!.text).toBe('v2? three');
     bot.child.kill('SIGTERM');

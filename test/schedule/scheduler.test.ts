@@ -33,6 +33,22 @@ describe('schedule', () => {
     expect(job.runs).toBe(2);
   });
 
+  it('warns once when a valid expression never fires (there is no 31 February)', () => {
+    const lines: string[] = [];
+    const logger = createLogger({ format: 'json', write: (l) => lines.push(l) });
+    const job = schedule('0 0 31 2 *', { name: 'never', timezone: 'UTC', logger }, () => {});
+    expect(job.nextRuns(3)).toEqual([]);
+    job.stop();
+    expect(lines).toHaveLength(1);
+    expect(JSON.parse(lines[0]!)).toMatchObject({
+      level: 'warn',
+      msg: "schedule 'never': '0 0 31 2 *' matches no date that exists, so it never fires (check the day and month: e.g. 31 in a 30-day month, or 30 February)",
+    });
+    // 29 February exists in leap years: no warning.
+    schedule('0 0 29 2 *', { name: 'leap', logger }, () => {}).stop();
+    expect(lines).toHaveLength(1);
+  });
+
   it('accepts a seconds field', async () => {
     let runs = 0;
     const job = schedule('*/10 * * * * *', {}, () => {

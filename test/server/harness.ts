@@ -24,6 +24,22 @@ export interface Harness {
   member(name: string, room: string): Promise<RawClient>;
 }
 
+/**
+ * Starts what `serve` serves: one server by default. test/cluster swaps in nodes of one
+ * cluster, and `connect` then spreads clients over them in turn, so the same suites
+ * check that several nodes behave as one server.
+ */
+export type Launch = (options: StartServerOptions, logger: Logger) => Promise<RunningServer[]>;
+
+let launch: Launch = async (options, logger) => [
+  await startServer({ logger, ...options, host: '127.0.0.1', port: 0 }),
+];
+
+/** Replaces how `serve` starts servers, for every test of the calling file. */
+export function useLaunch(how: Launch): void {
+  launch = how;
+}
+
 const running: RunningServer[] = [];
 const clients: RawClient[] = [];
 
@@ -36,10 +52,12 @@ afterEach(async () => {
 export async function serve(options: StartServerOptions = {}): Promise<Harness> {
   const logs: string[] = [];
   const logger: Logger = createLogger({ level: 'debug', write: (line) => logs.push(line) });
-  const server = await startServer({ logger, ...options, host: '127.0.0.1', port: 0 });
-  running.push(server);
+  const servers = await launch(options, logger);
+  running.push(...servers);
+  const server = servers[0]!;
+  let turn = 0;
   const connect = async () => {
-    const c = await RawClient.connect(server.port);
+    const c = await RawClient.connect(servers[turn++ % servers.length]!.port);
     clients.push(c);
     return c;
   };

@@ -1,16 +1,14 @@
 import path from 'node:path';
-import { type PluginEntry, prefixProblem } from '../../bot/engine.js';
-import { enableReloads, loadBotFile } from '../../bot/loader.js';
-import { resolveBotSpec } from '../../bot/package-loader.js';
-import type { AnyBotPlugin } from '../../bot/types.js';
+import { prefixProblem } from '../../bot/engine.js';
+import { enableReloads } from '../../bot/loader.js';
 import { parseDuration } from '../../config/duration.js';
 import { loadSettings } from '../../config/load.js';
 import type { Settings } from '../../config/resolve.js';
-import { PluginLoadError, StoreError } from '../../errors.js';
+import { StoreError } from '../../errors.js';
 import { createLogger, type LogFormat, type Logger, type LogLevel } from '../../log.js';
-import { isValidName } from '../../protocol/names.js';
 import { connectOrEmbed, startEmbedded } from '../../runtime/local-server.js';
 import type { RunningServer } from '../../server/start.js';
+import { defaultUsername, type LoadedBot, loadBots, roomsOf, watchBots } from '../bot-files.js';
 import { CliExit, guarded, usage } from '../cli-exit.js';
 import { type ConnectionSettings, resolveConnection } from '../connection.js';
 import { ExitCode } from '../exit-codes.js';
@@ -133,12 +131,6 @@ export const builder = (y: import('yargs').Argv) =>
     );
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
-
-interface LoadedBot {
-  file: string;
-  entry: AnyBotPlugin | PluginEntry;
-  name: string;
-}
 
 export function handler(argv: Record<string, unknown>): Promise<number> {
   return guarded(() => run(argv));
@@ -461,96 +453,4 @@ async function openBotStore(
     }
     throw error;
   }
-}
-
-async function loadBots(
-  files: readonly string[] | undefined,
-  configured: ReadonlyArray<{
-    path: string;
-    options: Record<string, unknown>;
-    enabled: boolean;
-    enable?: string[];
-    disable: string[];
-  }>,
-  configDir: string,
-  keepGoing: boolean,
-  logger: Logger,
-): Promise<LoadedBot[]> {
-  const out: LoadedBot[] = [];
-  const load = async (spec: string, dir: string) => {
-    try {
-      const file = resolveBotSpec(spec, dir);
-      return { file, plugin: await loadBotFile(file) };
-    } catch (error) {
-      if (!keepGoing || !(error instanceof PluginLoadError)) throw error;
-      logger.error('bot not loaded (--keep-going)', { file: spec, error: error.message });
-      return undefined;
-    }
-  };
-  try {
-    // A file path or an npm package name; packages resolve from the project (cwd for
-    // arguments, the config file's directory for `bots:`), files keep their resolved path
-    // so --watch watches the file that was loaded.
-    for (const spec of files ?? []) {
-      const loaded = await load(spec, process.cwd());
-      if (loaded) out.push({ file: loaded.file, entry: loaded.plugin, name: loaded.plugin.name });
-    }
-    for (const bot of configured) {
-      if (!bot.enabled) continue;
-      const loaded = await load(bot.path, configDir);
-      if (!loaded) continue;
-      const { file, plugin } = loaded;
-      out.push({
-        file,
-        name: plugin.name,
-        entry: {
-          plugin,
-          options: bot.options,
-          disable: bot.disable,
-          ...(bot.enable ? { enable: bot.enable } : {}),
-        },
-      });
-    }
-  } catch (error) {
-    if (error instanceof PluginLoadError) throw new CliExit(ExitCode.Usage, error.message);
-    throw error;
-  }
-  return out;
-}
-
-function roomsOf(entry: AnyBotPlugin | PluginEntry): readonly string[] | undefined {
-  return 'plugin' in entry ? (entry.enable ?? entry.plugin.rooms) : entry.rooms;
-}
-
-function defaultUsername(bots: readonly LoadedBot[]): string {
-  const first = bots[0]?.name;
-  if (first === undefined) return 'announcer';
-  return isValidName('username', first) ? first : 'mpcrp-bot';
-}
-
-function watchBots(
-  bots: readonly LoadedBot[],
-  load: (entry: AnyBotPlugin | PluginEntry) => Promise<void>,
-  logger: Logger,
-): () => void {
-  const byFile = new Map(bots.map((b) => [b.file, b]));
-  let stop = () => {};
-  void Promise.all([import('../../runtime/watch.js'), import('../../bot/reload-graph.js')]).then(
-    ([{ watchFiles }, { importsOf }]) => {
-      stop = watchFiles(
-        [...byFile.keys()],
-        async (file) => {
-          const bot = byFile.get(file)!;
-          const plugin = await loadBotFile(file, { fresh: true });
-          const entry = 'plugin' in bot.entry ? { ...bot.entry, plugin } : plugin;
-          await load(entry);
-          logger.info('reloaded bot', { file, bot: plugin.name });
-        },
-        logger,
-        { dependencies: importsOf },
-      );
-      logger.info('watching bot files for changes', { files: [...byFile.keys()].join(',') });
-    },
-  );
-  return () => stop();
 }

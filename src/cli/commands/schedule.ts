@@ -4,22 +4,28 @@ import type { AnnouncementEntry } from '../../config/types.js';
 import { localTimezone } from '../../schedule/cron.js';
 import { formatInZone } from '../../schedule/format.js';
 import { upcomingRuns } from '../../schedule/preview.js';
+import { guarded } from '../cli-exit.js';
 import { warn, writeLine } from '../io.js';
-import { loadForDisplay } from './config.js';
+import { loadForDisplay, nextFlag, warnNeverFiring } from './config.js';
 
-export const command = 'schedule <action>';
+export const command = 'schedule <action> [file]';
 export const describe = 'list: show the upcoming announcement fires from the configuration';
 
 export function builder(y: Argv): Argv {
   return y
     .positional('action', { choices: ['list'], describe: 'what to do', type: 'string' })
-    .option('next', {
-      type: 'number',
-      alias: 'n',
-      default: 5,
-      describe: 'fire times shown per announcement',
+    .positional('file', {
+      type: 'string',
+      describe: 'config file (default: -c, MPCRP_CONFIG, ./mpcrp-bot.yaml, then the per-user file)',
     })
-    .example('$0 schedule list --next 10', 'the next 10 fires of each announcement');
+    .option('next', {
+      type: 'string',
+      alias: 'n',
+      requiresArg: true,
+      describe: 'fire times shown per announcement (default 5)',
+    })
+    .example('$0 schedule list --next 10', 'the next 10 fires of each announcement')
+    .example('$0 schedule list examples/announcer.yaml', 'the fires of another file');
 }
 
 /** Announcements as printed by `config check`: settings plus their next fire times. */
@@ -71,10 +77,17 @@ export function listLines(
   return fires.sort((x, y) => x.at.getTime() - y.at.getTime()).map((f) => f.line);
 }
 
-export async function handler(argv: Record<string, unknown>): Promise<number> {
-  const loaded = await loadForDisplay(argv);
+/** A bad flag (`-n abc`) is a usage error, exit 2, in one line. */
+export function handler(argv: Record<string, unknown>): Promise<number> {
+  return guarded(() => list(argv));
+}
+
+async function list(argv: Record<string, unknown>): Promise<number> {
+  const n = nextFlag(argv, 'schedule list', 5);
+  const file = typeof argv.file === 'string' && argv.file !== '' ? argv.file : undefined;
+  const loaded = await loadForDisplay(argv, file);
   if (!loaded) return 2;
-  const n = Math.max(0, Math.floor(Number(argv.next ?? 5)) || 0);
+  await warnNeverFiring(loaded.settings.announcements);
   const { maskSecrets } = await import('../../config/present.js');
   const announcements = maskSecrets(
     loaded.settings.announcements,

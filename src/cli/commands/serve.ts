@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { loadSettings } from '../../config/load.js';
 import type { ServeSection } from '../../config/types.js';
 import { createLogger, type LogFormat, type LogLevel } from '../../log.js';
+import type { ClusterOptions } from '../../server/cluster/options.js';
 import { DEFAULT_SERVER_OPTIONS, type ServerOptions } from '../../server/options.js';
 import type { ReservedNames } from '../../server/reserved-names.js';
 import { startServer } from '../../server/start.js';
@@ -79,6 +80,12 @@ export const options: OptionTable = {
     value: 'DUR',
     describe: 'close connections that set no username within this time (default 10s)',
   },
+  redis: {
+    type: 'string',
+    value: 'URL',
+    describe:
+      'join the cluster of every server on this Redis (redis://HOST:PORT): names, rooms and messages shared (also MPCRP_REDIS_URL)',
+  },
   extensions: {
     type: 'boolean',
     describe:
@@ -134,6 +141,7 @@ async function serve(argv: Record<string, unknown>): Promise<number> {
     frameTimeout: file.frameTimeout,
     maxMalformedFrames: file.maxMalformedFrames,
   };
+  const redis = clusterOptions(argv, file);
   const tls = await tlsOptions(argv, file);
   const port = (argv.port as number | undefined) ?? file.port ?? 8890;
   // Listening for signals before anything is announced: a supervisor may stop the server
@@ -147,6 +155,7 @@ async function serve(argv: Record<string, unknown>): Promise<number> {
       port,
       ...(tls ? { tls } : {}),
       plaintext: (argv.plaintext as boolean | undefined) ?? file.plaintext ?? true,
+      ...(redis ? { redis } : {}),
     });
   } catch (error) {
     stopped.cancel();
@@ -178,6 +187,21 @@ function stopSignal(): { signal: Promise<string>; cancel(): void } {
     process.on('SIGINT', onInt).on('SIGTERM', onTerm);
   });
   return { signal, cancel };
+}
+
+/** `--redis` > MPCRP_REDIS_URL > `serve.redis`; the file alone may also tune the lease. */
+function clusterOptions(
+  argv: Record<string, unknown>,
+  file: ServeSection,
+): ClusterOptions | undefined {
+  const url = str(argv.redis) ?? str(process.env.MPCRP_REDIS_URL) ?? file.redis?.url;
+  if (url === undefined) return undefined;
+  const { prefix, leaseTtl } = file.redis ?? {};
+  return {
+    url,
+    ...(prefix !== undefined ? { prefix } : {}),
+    ...(leaseTtl !== undefined ? { leaseTtl } : {}),
+  };
 }
 
 function reservedNames(argv: Record<string, unknown>, file: ServeSection): ReservedNames {
