@@ -1,21 +1,13 @@
-import { ConversationCancelledError, HookTimeoutError, PluginError } from '../errors.js';
+import { ConversationCancelledError, HookTimeoutError, type PluginError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { type ScheduledJob, schedule } from '../schedule/scheduler.js';
 import { type PluginStore, pluginStore, type StoreBackend } from '../store/store.js';
+import { botInfo, ContextMaker, type Turn } from './contexts.js';
 import { Conversations, QueueSlot } from './conversations.js';
+import { reportFailure } from './failure-report.js';
 import type { BotEvent, BotHost } from './host.js';
 import type { LoopGuard, Trigger } from './loop-guard.js';
-import { parseCommand } from './parse-command.js';
-import {
-  DEFAULT_REFUSAL,
-  describeAllow,
-  mayRun,
-  type PermissionOptions,
-  refusalText,
-  rolesOf,
-  UNKNOWN_USER_REFUSAL,
-  unknownRoles,
-} from './permissions.js';
+import { commandAllowed, type PermissionOptions, warnUnknownRoles } from './permissions.js';
 import { inFrame, type PluginFrame, PluginScope, within } from './plugin-scope.js';
 import { BotSetup, emptyHooks, type Hooks } from './registry.js';
 import type {
@@ -68,13 +60,6 @@ export const DEFAULT_HOOK_TIMEOUTS: HookTimeouts = Object.freeze({
   event: 10_000,
 });
 
-/** One piece of queued work: which hook it is in, and whether it was given up on. */
-interface Turn {
-  hook: string | undefined;
-  since: number;
-  abandoned: boolean;
-}
-
 export interface InstanceConfig {
   options?: Record<string, unknown>;
   /** Only these rooms (overrides the plugin's own `rooms`). */
@@ -107,7 +92,7 @@ export class PluginInstance {
   readonly conversations: Conversations;
   /** The slot of the task starting now; contexts made for it capture it (see conversations.ts). */
   #slot: QueueSlot | undefined;
-  #warnedNoSender = false;
+  readonly #contexts: ContextMaker;
   #turn: Turn | undefined;
   /** The timers and tasks this plugin made (`bot.setTimeout`, `bot.task`...). */
   readonly scope: PluginScope;
@@ -125,27 +110,24 @@ export class PluginInstance {
     const rooms = config.enable ?? plugin.rooms;
     this.#rooms = rooms ? new Set(rooms) : undefined;
     this.#disabled = new Set(config.disable ?? []);
-    const roles = deps.permissions.roles ?? {};
-    this.#info = Object.freeze({
-      username: deps.host.username,
-      plugin: plugin.name,
-      prefix: deps.prefix,
-      commands: deps.commands,
-      commandsFor: async (user: string | undefined, room?: string) => {
-        const out: CommandInfo[] = [];
-        for (const c of deps.commands()) {
-          if (await mayRun(c.allow, user, roles, { command: c.name, room }, this.log)) out.push(c);
-        }
-        return out;
-      },
-      rolesOf: (user: string | undefined) => rolesOf(roles, user),
-    });
+    this.#info = botInfo(deps.host.username, plugin.name, deps, this.log);
     this.store = pluginStore(deps.store, plugin.name);
     this.conversations = new Conversations({
       log: this.log,
-      context: (event) => this.#messageContext(event, this.#base()),
+      context: (event) => this.#contexts.message(event, this.#contexts.base()),
       track: (work) => void deps.track(work),
       ...(deps.maxConversations === undefined ? {} : { max: deps.maxConversations }),
+    });
+    this.#contexts = new ContextMaker({
+      host: deps.host,
+      info: this.#info,
+      log: this.log,
+      options: this.#options,
+      store: this.store,
+      prefix: deps.prefix,
+      guard: deps.guard,
+      alive: () => this.alive,
+      wait: (spec) => this.conversations.wait(spec),
     });
     this.scope = new PluginScope((hook, fn) => this.#run(hook, fn, undefined, undefined));
   }
@@ -175,13 +157,7 @@ export class PluginInstance {
       if ((await within(settled, budget)) === 'late') {
         failure = { error: new HookTimeoutError(this.name, 'setup', budget) };
       }
-      if (!failure) {
-        for (const role of unknownRoles(this.hooks.commands, this.#deps.permissions.roles ?? {})) {
-          this.log.warn(
-            `allow names the role '${role}', which roles: in the config does not define; nobody may run those commands`,
-          );
-        }
-      }
+      if (!failure) warnUnknownRoles(this.hooks.commands, this.#deps.permissions, this.log);
     } catch (error) {
       failure = { error };
     } finally {
@@ -275,48 +251,17 @@ export class PluginInstance {
     }
   }
 
-  /** The room-bound part of every room event's context: reply, users, ask. */
-  #roomParts(base: BaseContext, room: string, user: string | undefined) {
-    const slot = this.#slot;
-    return {
-      reply: (text: string) => base.send(room, text),
-      users: (r?: string) => base.users(r ?? room),
-      ask: (question: string, options?: { timeout?: number | string }) => {
-        const known = this.#senderKnown();
-        const wait = this.#wait(room, known ? user : undefined, undefined, options, slot);
-        base.send(room, question);
-        return wait;
-      },
-    };
-  }
-
-  #messageContext(
-    event: Extract<RoomEvent, { kind: 'message' }>,
-    base: BaseContext,
-  ): MessageContext {
-    return {
-      ...base,
-      ...this.#roomParts(base, event.room, event.sender),
-      kind: 'message',
-      room: event.room,
-      text: event.text,
-      sender: event.sender,
-      match: undefined,
-      command: parseCommand(event.text, this.#deps.prefix),
-    };
-  }
-
   handleRoomEvent(event: RoomEvent, turn?: Turn): Promise<void> {
     const trigger = event.kind === 'message' ? event : undefined;
     const base = this.#base(turn, trigger);
     switch (event.kind) {
       case 'message': {
-        const ctx = this.#messageContext(event, base);
+        const ctx = this.#contexts.message(event, base, this.#slot);
         return this.#pipeline(ctx, turn, () => this.#runMessageHooks(ctx, turn));
       }
       case 'join':
       case 'leave': {
-        const parts = this.#roomParts(base, event.room, event.user);
+        const parts = this.#room(base, event.room, event.user);
         const ctx = { ...base, ...parts, kind: event.kind, room: event.room, user: event.user };
         const list = event.kind === 'join' ? this.hooks.join : this.hooks.leave;
         const label = event.kind === 'join' ? 'onJoin' : 'onLeave';
@@ -325,7 +270,7 @@ export class PluginInstance {
         );
       }
       case 'rename': {
-        const parts = this.#roomParts(base, event.room, event.user);
+        const parts = this.#room(base, event.room, event.user);
         const ctx = { ...base, ...parts, kind: 'rename' as const, room: event.room };
         const full = { ...ctx, user: event.user, old: event.old };
         return this.#pipeline(full, turn, () =>
@@ -333,7 +278,7 @@ export class PluginInstance {
         );
       }
       case 'userlist': {
-        const { reply, ask } = this.#roomParts(base, event.room, undefined);
+        const { reply, ask } = this.#room(base, event.room, undefined);
         const ctx = { ...base, kind: 'userlist' as const, room: event.room, reply, ask };
         const full = { ...ctx, users: Object.freeze([...event.users]) };
         return this.#pipeline(full, turn, () =>
@@ -383,77 +328,12 @@ export class PluginInstance {
     for (const job of this.#jobs.splice(0)) job.stop();
   }
 
-  /**
-   * What every context has. `turn` is the queued work the context belongs to (its sends are
-   * dropped once it was abandoned); `trigger` the message being answered (loop protection).
-   */
   #base(turn?: Turn, trigger?: Trigger): BaseContext {
-    const host = this.#deps.host;
-    const slot = this.#slot;
-    return {
-      store: this.store,
-      waitFor: (filter, options) => {
-        if (typeof filter !== 'function') {
-          throw new TypeError('waitFor(filter) needs a function (ctx) => boolean');
-        }
-        return this.#wait(undefined, undefined, filter, options, slot);
-      },
-      bot: this.#info,
-      log: this.log,
-      options: this.#options,
-      state: {},
-      send: (room, text) => {
-        if (!this.alive) {
-          this.log.warn('dropped a message sent after the bot was unloaded', { room });
-          return;
-        }
-        if (turn?.abandoned) {
-          this.log.warn(
-            'dropped a message sent by a hook that was abandoned (over its time budget)',
-            {
-              room,
-              hook: turn.hook,
-            },
-          );
-          return;
-        }
-        if (trigger && !this.#deps.guard.allow(trigger)) return;
-        host.send(room, text);
-      },
-      users: (room) => host.users(room),
-      rooms: () => host.rooms(),
-      join: async (room) => {
-        if (!host.join) throw new Error('this bot host cannot join rooms');
-        await host.join(room);
-      },
-      leave: async (room) => {
-        if (!host.leave) throw new Error('this bot host cannot leave rooms');
-        return host.leave(room);
-      },
-    };
+    return this.#contexts.base(turn, trigger, this.#slot);
   }
 
-  #wait(
-    room: string | undefined,
-    user: string | undefined,
-    filter: ((ctx: MessageContext) => boolean) | undefined,
-    options: { timeout?: number | string } | undefined,
-    slot: QueueSlot | undefined,
-  ): Promise<MessageContext | undefined> {
-    if (!this.alive) return Promise.reject(new ConversationCancelledError('unloaded'));
-    return this.conversations.wait({ room, user, slot, options, ...(filter ? { filter } : {}) });
-  }
-
-  /** Whether messages carry their sender; warns once per plugin when they do not. */
-  #senderKnown(): boolean {
-    const known = this.#deps.host.senderKnown?.() ?? true;
-    if (!known && !this.#warnedNoSender) {
-      this.#warnedNoSender = true;
-      this.log.warn(
-        "ctx.ask on a server without the 'sender' extension: the next message in the room from anyone answers it",
-      );
-    }
-    return known;
+  #room(base: BaseContext, room: string, user: string | undefined) {
+    return this.#contexts.room(base, room, user, this.#slot);
   }
 
   /** Middleware first, then `hooks` when the last middleware calls next(). */
@@ -480,37 +360,12 @@ export class PluginInstance {
         }
       } else if (ctx.command?.name === hook.name) {
         const cctx = { ...ctx, command: ctx.command };
-        if (await this.#allowed(hook.name, hook.allow, cctx)) {
+        const guard = { ...this.#deps.permissions, prefix: this.#deps.prefix, log: this.log };
+        if (await commandAllowed(hook.name, hook.allow, cctx, guard)) {
           await this.#run(hook.label, () => hook.handler(cctx), cctx, turn);
         }
       }
     }
-  }
-
-  /** Checks a guarded command; a refusal is logged and (unless silenced) answered. */
-  async #allowed(name: string, allow: CommandInfo['allow'], ctx: MessageContext): Promise<boolean> {
-    if (allow === undefined) return true;
-    const { roles = {}, refusal = DEFAULT_REFUSAL } = this.#deps.permissions;
-    const about = { command: name, room: ctx.room };
-    if (await mayRun(allow, ctx.sender, roles, about, this.log)) return true;
-    const allowed = describeAllow(allow);
-    this.log.warn('refused a command', {
-      command: `${this.#deps.prefix}${name}`,
-      user: ctx.sender ?? '(unknown)',
-      room: ctx.room,
-      allowed,
-    });
-    if (refusal !== false) {
-      const template = ctx.sender === undefined ? UNKNOWN_USER_REFUSAL : refusal;
-      ctx.reply(
-        refusalText(template, {
-          user: ctx.sender,
-          command: `${this.#deps.prefix}${name}`,
-          allowed,
-        }),
-      );
-    }
-    return false;
   }
 
   async #runAll<C extends AnyContext>(
@@ -564,48 +419,15 @@ export class PluginInstance {
       });
   }
 
-  /** Logs the failure, hands it to the plugin's onError hooks and the engine; never throws. */
-  async #report(error: unknown, hook: string, ctx?: AnyContext): Promise<PluginError> {
-    const err =
-      error instanceof PluginError && error.plugin === this.name
-        ? error
-        : new PluginError(this.name, hook, { cause: error });
-    const timedOut = err.cause instanceof HookTimeoutError ? err.cause : undefined;
-    if (timedOut) {
-      this.log.error(`${err.hook} did not settle within ${timedOut.budget} ms; abandoned it`, {
-        plugin: this.name,
-        hook: err.hook,
-        budget: `${timedOut.budget}ms`,
-      });
-    } else {
-      this.log.error(`${err.hook} failed`, { plugin: this.name, hook: err.hook, error: err.cause });
-    }
-    for (const onError of this.hooks.error) {
-      let failed: { error: unknown } | undefined;
-      try {
-        const result = this.#call('onError', () => onError(err, ctx));
-        const settled = Promise.resolve(result).catch((error: unknown) => {
-          failed = { error };
-        });
-        if ((await within(settled, this.#deps.timeouts.event)) === 'late') {
-          this.log.error('onError did not settle in time; abandoned it', { plugin: this.name });
-        }
-      } catch (error) {
-        failed = { error };
-      }
-      if (failed) {
-        this.log.error('onError failed', {
-          plugin: this.name,
-          hook: 'onError',
-          error: failed.error,
-        });
-      }
-    }
-    try {
-      this.#deps.onError?.(err);
-    } catch {
-      // The engine's observer must not turn a plugin failure into a crash.
-    }
-    return err;
+  #report(error: unknown, hook: string, ctx?: AnyContext): Promise<PluginError> {
+    const deps = {
+      plugin: this.name,
+      log: this.log,
+      onErrorHooks: this.hooks.error,
+      call: <T>(h: string, fn: () => T) => this.#call(h, fn),
+      budget: this.#deps.timeouts.event,
+      onError: this.#deps.onError,
+    };
+    return reportFailure(deps, error, hook, ctx);
   }
 }

@@ -2,7 +2,7 @@
 // a command's `allow` names roles or is a predicate. A user the server does not name (no
 // `sender` extension) holds no role and never passes a guard.
 import type { Logger } from '../log.js';
-import type { Allow, CommandInfo } from './types.js';
+import type { Allow, CommandInfo, MessageContext } from './types.js';
 
 export type Roles = Readonly<Record<string, readonly string[]>>;
 
@@ -65,8 +65,21 @@ export function refusalText(
   );
 }
 
+/** Warns about each role `allow` names that `roles:` does not define (nobody can hold it). */
+export function warnUnknownRoles(
+  commands: readonly CommandInfo[],
+  { roles = {} }: PermissionOptions,
+  log: Logger,
+): void {
+  for (const role of unknownRoles(commands, roles)) {
+    log.warn(
+      `allow names the role '${role}', which roles: in the config does not define; nobody may run those commands`,
+    );
+  }
+}
+
 /** Role names `allow` uses that `roles:` does not define (nobody can hold them). */
-export function unknownRoles(commands: readonly CommandInfo[], roles: Roles): string[] {
+function unknownRoles(commands: readonly CommandInfo[], roles: Roles): string[] {
   const out = new Set<string>();
   for (const c of commands) {
     if (c.allow === undefined || typeof c.allow === 'function') continue;
@@ -75,4 +88,32 @@ export function unknownRoles(commands: readonly CommandInfo[], roles: Roles): st
     }
   }
   return [...out];
+}
+
+/**
+ * Checks a guarded command before its handler runs. A refusal is logged and, unless the
+ * refusal text is `false`, answered in the room; resolves whether the handler may run.
+ */
+export async function commandAllowed(
+  name: string,
+  allow: Allow | undefined,
+  ctx: MessageContext,
+  options: PermissionOptions & { prefix: string; log: Logger },
+): Promise<boolean> {
+  if (allow === undefined) return true;
+  const { roles = {}, refusal = DEFAULT_REFUSAL, prefix, log } = options;
+  if (await mayRun(allow, ctx.sender, roles, { command: name, room: ctx.room }, log)) return true;
+  const allowed = describeAllow(allow);
+  const command = `${prefix}${name}`;
+  log.warn('refused a command', {
+    command,
+    user: ctx.sender ?? '(unknown)',
+    room: ctx.room,
+    allowed,
+  });
+  if (refusal !== false) {
+    const template = ctx.sender === undefined ? UNKNOWN_USER_REFUSAL : refusal;
+    ctx.reply(refusalText(template, { user: ctx.sender, command, allowed }));
+  }
+  return false;
 }
