@@ -81,23 +81,36 @@ export class RedisStore implements StoreBackend {
   static async open(url: string, options: RedisStoreOptions = {}): Promise<RedisStore> {
     const location = redactUrl(url);
     const { Redis } = await import('ioredis');
+    let connected = false;
     const redis = new Redis(url, {
       lazyConnect: true,
       connectTimeout: options.connectTimeout ?? 10_000,
-      // After a drop: reconnect, backing off to one attempt every 2 s.
-      retryStrategy: (times) => Math.min(times * 200, 2000),
+      // The first connect fails at once (run exits 3 and says why); after a later drop it
+      // reconnects, backing off to one attempt every 2 s.
+      retryStrategy: (times) => (connected ? Math.min(times * 200, 2000) : null),
+      // ioredis arms this timer even for a refused connect, and it holds the process open:
+      // an unreachable Redis at start would keep `run` from exiting for its default 2 s.
+      disconnectTimeout: 250,
     }) as CasRedis;
     redis.defineCommand('mpcrpCas', { numberOfKeys: 1, lua: CAS_SCRIPT });
+    // connect() only says "Connection is closed"; the 'error' before it says why.
+    let first: Error | undefined;
     // ioredis logs unhandled 'error' events to the console; reconnects are its business.
-    redis.on('error', () => {});
+    redis.on('error', (error: Error) => {
+      first ??= error;
+    });
     try {
       await redis.connect();
       await redis.ping();
+      connected = true;
     } catch (error) {
       redis.disconnect();
+      const reason = (first ?? (error as Error)).message;
       throw new StoreError(
-        `cannot reach the store at ${location}: ${(error as Error).message}; is Redis running there?`,
-        { cause: error },
+        `cannot reach the store at ${location}: ${reason}; is Redis running there?`,
+        {
+          cause: first ?? error,
+        },
       );
     }
     return new RedisStore(redis, location, options.keyPrefix ?? 'mpcrp-bot:');
