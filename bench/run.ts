@@ -17,6 +17,7 @@ import { codecScenario } from './scenarios/codec.js';
 import { fanoutScenario } from './scenarios/fanout.js';
 import { idleMemoryScenario } from './scenarios/idle-memory.js';
 import { latencyScenario } from './scenarios/latency.js';
+import { storeScenario } from './scenarios/store.js';
 
 const SCENARIOS: Scenario[] = [
   codecScenario,
@@ -26,6 +27,7 @@ const SCENARIOS: Scenario[] = [
   cliSendScenario,
   botEchoScenario,
   clusterScenario,
+  storeScenario,
 ];
 
 const { values } = parseArgs({
