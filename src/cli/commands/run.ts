@@ -4,11 +4,11 @@ import { enableReloads } from '../../bot/loader.js';
 import { parseDuration } from '../../config/duration.js';
 import { loadSettings } from '../../config/load.js';
 import type { Settings } from '../../config/resolve.js';
-import { StoreError } from '../../errors.js';
 import { createLogger, type LogFormat, type Logger, type LogLevel } from '../../log.js';
 import { connectOrEmbed, startEmbedded } from '../../runtime/local-server.js';
 import type { RunningServer } from '../../server/start.js';
 import { defaultUsername, type LoadedBot, loadBots, roomsOf, watchBots } from '../bot-files.js';
+import { openBotStore, warnWithoutSender } from '../bot-store.js';
 import { CliExit, guarded, usage } from '../cli-exit.js';
 import { type ConnectionSettings, resolveConnection } from '../connection.js';
 import { ExitCode } from '../exit-codes.js';
@@ -298,7 +298,8 @@ async function runBots(argv: Record<string, unknown>, plan: RunPlan): Promise<nu
   const { settings, logger, bots, url, username, botRooms, presenceInterval, connection } = plan;
   const { createRuntime } = await import('../../runtime/create.js');
   const faults = faultOptions(argv);
-  const store = await openBotStore(argv, settings, username, logger);
+  const storeFlags = { store: str(argv.store), data: str(argv.data) };
+  const store = await openBotStore(storeFlags, settings, username, logger);
   const runtime = createRuntime({
     ...faults,
     flushTimeout: FLUSH_MS,
@@ -392,15 +393,7 @@ async function runBots(argv: Record<string, unknown>, plan: RunPlan): Promise<nu
   const { monitorEventLoop } = await import('../../runtime/loop-monitor.js');
   stopMonitor = monitorEventLoop(faults.blockedWarn ?? 1000, () => runtime.engine.busy(), logger);
 
-  runtime.once('ready', () => {
-    if (runtime.extensions.has('sender')) return;
-    const guarded = runtime.engine.commands().filter((c) => c.allow !== undefined);
-    if (guarded.length === 0) return;
-    logger.warn(
-      "the server grants no 'sender' extension, so nobody can be identified: every guarded command is refused",
-      { commands: guarded.map((c) => settings.prefix + c.name).join(',') },
-    );
-  });
+  warnWithoutSender(runtime, settings.prefix, logger);
   try {
     await runtime.start();
   } catch (error) {
@@ -425,32 +418,4 @@ async function runBots(argv: Record<string, unknown>, plan: RunPlan): Promise<nu
 
 function keepGoingOn(argv: Record<string, unknown>): boolean {
   return argv.keepGoing === true;
-}
-
-/** --store > store:, --data (cwd) > data: (config file) > the default directory. */
-async function openBotStore(
-  argv: Record<string, unknown>,
-  settings: Settings,
-  username: string,
-  logger: Logger,
-) {
-  const { defaultDataDir, openStore } = await import('../../store/open.js');
-  const url = str(argv.store) ?? settings.store ?? 'local';
-  const dataDir =
-    str(argv.data) !== undefined
-      ? path.resolve(str(argv.data)!)
-      : (settings.data ?? defaultDataDir(settings.configFile, username));
-  try {
-    // The local store is opened on first use: bots that keep nothing never lock the directory.
-    const store = await openStore({ url, dataDir, lazy: true });
-    logger.info('store', { kind: store.kind, at: store.location });
-    return store;
-  } catch (error) {
-    if (error instanceof StoreError) {
-      // An unreachable Redis is a connection problem; a locked or bad directory, configuration.
-      const code = url.startsWith('redis') ? ExitCode.CannotConnect : ExitCode.Usage;
-      throw new CliExit(code, error.message);
-    }
-    throw error;
-  }
 }
