@@ -149,6 +149,41 @@ describe('conversations in the engine', () => {
     expect(fake.logs.filter((l) => l.level === 'error')).toEqual([]);
   });
 
+  it("a reload (engine.add of a new version) cancels the old version's conversations; the new one answers", async () => {
+    outcomes.length = 0;
+    const fake = fakeHost('bot');
+    const engine = createBotEngine({ host: fake.host, plugins: [deployer] });
+    await engine.start();
+    await engine.handleEvent(message('lobby', '!deploy', 'ann'));
+    await engine.idle();
+    await engine.add(deployer);
+    await engine.idle();
+    expect(outcomes).toEqual(['unloaded']);
+    // Her answer now reaches the new version as an ordinary message, once.
+    await engine.handleEvent(message('lobby', 'prod', 'ann'));
+    await engine.idle();
+    expect(fake.texts()).toEqual(['Which environment?', 'heard prod from ann']);
+    await engine.stop();
+  });
+
+  it('an answer in another room, or from another user, is not the answer', async () => {
+    const fake = fakeHost('bot');
+    const engine = createBotEngine({ host: fake.host, plugins: [deployer] });
+    await engine.start();
+    await engine.handleEvent(message('lobby', '!deploy', 'ann'));
+    await engine.handleEvent(message('dev', 'prod', 'ann'));
+    await engine.handleEvent(message('lobby', 'prod', 'ben'));
+    await engine.handleEvent(message('lobby', 'staging', 'ann'));
+    await engine.idle();
+    expect(fake.texts()).toEqual([
+      'Which environment?',
+      'heard prod from ann',
+      'heard prod from ben',
+      'deploying to staging for ann',
+    ]);
+    await engine.stop();
+  });
+
   it('waitFor takes any predicate and consumes the message it takes', async () => {
     const seen: string[] = [];
     const waiter = defineBot({
