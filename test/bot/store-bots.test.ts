@@ -98,6 +98,22 @@ describe('seen', () => {
       room: 'lobby',
     });
   });
+
+  it('still knows a sighting after a restart of the runtime on the same store', async () => {
+    t = await createBotTest({ bots: [seen] });
+    const alice = await t.user('alice');
+    await alice.join('lobby');
+    await alice.say('lobby', 'hello');
+    await alice.client.quitRoom('lobby');
+    await t.settle();
+    await t.close();
+    const store = t.store;
+    t = await createBotTest({ bots: [seen], store });
+    const bob = await t.user('bob');
+    await bob.join('lobby');
+    await bob.say('lobby', '!seen alice');
+    await bob.expectMessage('lobby', 'alice was last seen leaving lobby, just now');
+  });
 });
 
 describe('poll', () => {
