@@ -63,7 +63,7 @@ export interface PluginStore<S extends StoreShape = StoreShape> {
   get<T = never, K extends Key<S> = Key<S>>(key: K): Promise<Value<T, S, K> | undefined>;
   set<T = never, K extends Key<S> = Key<S>>(
     key: K,
-    value: Value<T, S, K>,
+    value: Value<NoInfer<T>, S, K>,
     options?: SetOptions,
   ): Promise<void>;
   /** True when the key existed. */
@@ -76,14 +76,19 @@ export interface PluginStore<S extends StoreShape = StoreShape> {
    */
   update<T = never, K extends Key<S> = Key<S>>(
     key: K,
-    fn: (current: Value<T, S, K> | undefined) => Awaitable<Value<T, S, K> | undefined>,
+    fn: (
+      current: Value<NoInfer<T>, S, K> | undefined,
+    ) => Awaitable<Value<NoInfer<T>, S, K> | undefined>,
     options?: SetOptions,
   ): Promise<Value<T, S, K> | undefined>;
   /** This plugin's keys that start with `prefix` (default: all of them), sorted. */
   keys(prefix?: string): Promise<string[]>;
 }
 
-/** An explicit type argument wins; otherwise the shape's type for the key. */
+/**
+ * An explicit type argument wins; otherwise the shape's type for the key. (`NoInfer` at the
+ * call sites: a value must not pick T itself, or any value would pass for a typed key.)
+ */
 type Value<T, S, K extends keyof S> = [T] extends [never] ? S[K] : T;
 
 export interface PluginStoreOptions {
