@@ -18,6 +18,11 @@ export class KeyLock {
     return result;
   }
 
+  /** Resolves once no task is queued or running, including tasks queued meanwhile. */
+  async idle(): Promise<void> {
+    while (this.#tails.size > 0) await Promise.all(this.#tails.values());
+  }
+
   /** Keys with work queued or running (tests). */
   get size(): number {
     return this.#tails.size;

@@ -31,6 +31,10 @@ function unpack(raw: string): { value: string; expires: number | undefined } {
   return { value: raw.slice(cut + 1), expires: head === '' ? undefined : Number(head) };
 }
 
+function expired(entry: { expires: number | undefined }): boolean {
+  return entry.expires !== undefined && entry.expires <= Date.now();
+}
+
 /**
  * @example
  * const store = await LocalStore.open('/var/lib/mpcrp-bot');
@@ -82,7 +86,12 @@ export class LocalStore implements StoreBackend {
   }
 
   async get(key: string): Promise<string | undefined> {
-    return (await this.#read(key))?.value;
+    const raw = await this.#guard('get', () => this.#db.get(key));
+    if (raw === undefined) return undefined;
+    const entry = unpack(raw);
+    if (!expired(entry)) return entry.value;
+    this.#purge([key]);
+    return undefined;
   }
 
   set(key: string, value: string, ttl?: number): Promise<void> {
@@ -118,19 +127,21 @@ export class LocalStore implements StoreBackend {
 
   async keys(prefix: string): Promise<string[]> {
     const out: string[] = [];
-    const now = Date.now();
+    const gone: string[] = [];
     await this.#guard('keys', async () => {
       // Keys sort bytewise, so those with the prefix are one run starting at the prefix.
       for await (const [key, raw] of this.#db.iterator({ gte: prefix })) {
         if (!key.startsWith(prefix)) break;
-        const { expires } = unpack(raw);
-        if (expires === undefined || expires > now) out.push(key);
+        (expired(unpack(raw)) ? gone : out).push(key);
       }
     });
+    this.#purge(gone);
     return out;
   }
 
+  /** Waits for the writes and purges under way, then closes the database. */
   async close(): Promise<void> {
+    await this.#lock.idle();
     await this.#db.close();
   }
 
@@ -138,8 +149,23 @@ export class LocalStore implements StoreBackend {
     const raw = await this.#guard('get', () => this.#db.get(key));
     if (raw === undefined) return undefined;
     const entry = unpack(raw);
-    if (entry.expires !== undefined && entry.expires <= Date.now()) return undefined;
-    return entry;
+    return expired(entry) ? undefined : entry;
+  }
+
+  /**
+   * Deletes keys found expired, so a bot that sets many short-lived keys does not fill the
+   * disk. Under the key's lock, checked again there: a set since then must survive. Not
+   * awaited by the reader, and not synced (a lost purge is redone when next met).
+   */
+  #purge(keys: readonly string[]): void {
+    for (const key of keys) {
+      void this.#lock
+        .run(key, async () => {
+          const raw = await this.#db.get(key);
+          if (raw !== undefined && expired(unpack(raw))) await this.#db.del(key);
+        })
+        .catch(() => {});
+    }
   }
 
   /** `sync: true`: the write is in the log on disk before this resolves. */

@@ -3,6 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ClassicLevel } from 'classic-level';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { StoreError } from '../../src/errors.js';
@@ -104,6 +105,28 @@ describe.each(['memory', 'local'])('%s backend expiry', (kind) => {
     expect(await s.get('short')).toBeUndefined();
     expect(await s.get('kept')).toBeUndefined();
     expect(await s.keys()).toEqual(['forever']);
+  });
+});
+
+describe('local backend expiry', () => {
+  it('deletes expired keys from disk once met, and keeps a key set again meanwhile', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const dir = mkdtempSync(join(tmpdir(), 'mpcrp-expiry-'));
+    const backend = await LocalStore.open(dir);
+    const s = pluginStore(backend, 'p');
+    for (let i = 0; i < 3; i++) await s.set(`tmp:${i}`, i, { ttl: '1m' });
+    await s.set('again', 1, { ttl: '1m' });
+    vi.advanceTimersByTime(60_000);
+    expect(await s.keys('tmp:')).toEqual([]);
+    expect(await s.get('again')).toBeUndefined();
+    await s.set('again', 2);
+    await backend.close();
+    const db = new ClassicLevel<string, string>(join(dir, 'store'));
+    try {
+      expect(await db.keys().all()).toEqual(['p:again']);
+    } finally {
+      await db.close();
+    }
   });
 });
 
