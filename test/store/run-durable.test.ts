@@ -3,21 +3,10 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { client, inbox, server, start } from '../cli/cli-harness.js';
+import { client, inbox, server } from '../cli/cli-harness.js';
 import { type RedisServer, startRedis } from '../helpers/redis-server.js';
-
-const KARMA = fileURLToPath(new URL('../../bots/karma.ts', import.meta.url));
-
-async function karmaRun(url: string, extra: string[], cwd?: string) {
-  const bot = start(
-    ['run', KARMA, '--server', url, '--room', 'lobby', ...extra],
-    cwd ? { cwd } : {},
-  );
-  await bot.waitForStderr(/(created|joined) room room=lobby/);
-  return bot;
-}
+import { karmaRun } from './karma-run.js';
 
 /** Says `text` as alice and resolves with the bot's next answer. */
 async function ask(url: string, name: string, lines: string[]): Promise<string> {

@@ -3,20 +3,9 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { client, inbox, run, server, start } from '../cli/cli-harness.js';
-
-const KARMA = fileURLToPath(new URL('../../bots/karma.ts', import.meta.url));
-
-async function karmaRun(url: string, extra: string[], cwd?: string) {
-  const bot = start(
-    ['run', KARMA, '--server', url, '--room', 'lobby', ...extra],
-    cwd ? { cwd } : {},
-  );
-  await bot.waitForStderr(/(created|joined) room room=lobby/);
-  return bot;
-}
+import { KARMA, karmaRun } from './karma-run.js';
 
 describe('run --data / data:', () => {
   it('data: resolves against the config file, and a second run on that directory is told to use its own', async () => {
