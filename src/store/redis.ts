@@ -28,14 +28,23 @@ end
 return 1
 `;
 
-/** How often an update is retried when other processes keep writing the key meanwhile. */
-export const MAX_UPDATE_ATTEMPTS = 50;
+/**
+ * How long an update keeps retrying while other processes write the key between its read
+ * and its write. Each lost race means another writer's update went through, so a loser
+ * only waits for the others' work; a count of attempts gave up on a slow process that a
+ * faster one kept beating (seen under CPU load with two writers of one key).
+ */
+export const DEFAULT_UPDATE_TIMEOUT = 10_000;
+/** After the n-th lost race an update waits a random 0..min(this, 2^n) ms (full jitter). */
+const MAX_RETRY_DELAY = 50;
 
 export interface RedisStoreOptions {
   /** Put before every key, so one Redis can hold several deployments. Default `mpcrp-bot:`. */
   keyPrefix?: string;
   /** Milliseconds to wait for the first connection. Default 10,000. */
   connectTimeout?: number;
+  /** Milliseconds an `update` may spend losing races to other writers. Default 10,000. */
+  updateTimeout?: number;
 }
 
 type CasRedis = Redis & {
@@ -70,11 +79,13 @@ export class RedisStore implements StoreBackend {
   readonly #redis: CasRedis;
   readonly #prefix: string;
   readonly #lock = new KeyLock();
+  readonly #updateTimeout: number;
 
-  private constructor(redis: CasRedis, location: string, prefix: string) {
+  private constructor(redis: CasRedis, location: string, options: RedisStoreOptions) {
     this.#redis = redis;
     this.location = location;
-    this.#prefix = prefix;
+    this.#prefix = options.keyPrefix ?? 'mpcrp-bot:';
+    this.#updateTimeout = options.updateTimeout ?? DEFAULT_UPDATE_TIMEOUT;
   }
 
   /** Connects to `url` (`redis://[:password@]host:port[/db]` or `rediss://`). */
@@ -113,7 +124,7 @@ export class RedisStore implements StoreBackend {
         },
       );
     }
-    return new RedisStore(redis, location, options.keyPrefix ?? 'mpcrp-bot:');
+    return new RedisStore(redis, location, options);
   }
 
   async get(key: string): Promise<string | undefined> {
@@ -140,7 +151,8 @@ export class RedisStore implements StoreBackend {
     const k = this.#prefix + key;
     // The local lock spares this process's own hooks the retries; the script covers the rest.
     return this.#lock.run(key, async () => {
-      for (let attempt = 0; attempt < MAX_UPDATE_ATTEMPTS; attempt += 1) {
+      const deadline = Date.now() + this.#updateTimeout;
+      for (let lost = 0; ; lost += 1) {
         const old = (await this.#guard('get', () => this.#redis.get(k))) ?? undefined;
         const next = await fn(old);
         const done = await this.#guard('update', () =>
@@ -154,10 +166,13 @@ export class RedisStore implements StoreBackend {
           ),
         );
         if (done === 1) return next;
+        if (Date.now() >= deadline) {
+          throw new StoreError(
+            `update of '${key}' gave up after ${lost + 1} attempts in ${this.#updateTimeout} ms: other processes kept changing it between its read and its write`,
+          );
+        }
+        await delay(Math.random() * Math.min(MAX_RETRY_DELAY, 2 ** lost));
       }
-      throw new StoreError(
-        `update of '${key}' gave up after ${MAX_UPDATE_ATTEMPTS} attempts: other processes kept changing it`,
-      );
     });
   }
 
@@ -189,6 +204,10 @@ export class RedisStore implements StoreBackend {
       );
     }
   }
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 /** Escapes Redis glob characters so a key prefix matches only itself. */

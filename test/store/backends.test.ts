@@ -161,6 +161,36 @@ describe('redis backend', () => {
     }
   });
 
+  it('retries an update another writer raced, and gives up at updateTimeout when every race is lost', async () => {
+    const keyPrefix = 'race:';
+    const store = await RedisStore.open(redis.url, { keyPrefix, updateTimeout: 50 });
+    open.push(store);
+    const raw = new Redis(redis.url);
+    try {
+      const s = pluginStore(store, 'p');
+      let calls = 0;
+      // The first read is overtaken by another writer: the retry sees its value.
+      const once = await s.update<number>('n', async (n) => {
+        if (calls++ === 0) await raw.set('race:p:n', '10');
+        return (n ?? 0) + 1;
+      });
+      expect([once, calls]).toEqual([11, 2]);
+      // Another writer between every read and write: refused once 50 ms are spent.
+      const started = Date.now();
+      await expect(
+        s.update<number>('n', async (n) => {
+          await raw.incr('race:p:n');
+          return (n ?? 0) + 1;
+        }),
+      ).rejects.toThrow(
+        /update of 'p:n' gave up after \d+ attempts in 50 ms: other processes kept changing it/,
+      );
+      expect(Date.now() - started).toBeGreaterThanOrEqual(50);
+    } finally {
+      raw.disconnect();
+    }
+  });
+
   it('says where it could not connect', async () => {
     await expect(RedisStore.open('redis://127.0.0.1:1', { connectTimeout: 500 })).rejects.toThrow(
       /cannot reach the store at redis:\/\/127\.0\.0\.1:1/,
