@@ -18,6 +18,7 @@ import { fanoutScenario } from './scenarios/fanout.js';
 import { fanoutMetricsScenario } from './scenarios/fanout-metrics.js';
 import { idleMemoryScenario } from './scenarios/idle-memory.js';
 import { latencyScenario } from './scenarios/latency.js';
+import { storeScenario } from './scenarios/store.js';
 
 const SCENARIOS: Scenario[] = [
   codecScenario,
@@ -28,6 +29,7 @@ const SCENARIOS: Scenario[] = [
   cliSendScenario,
   botEchoScenario,
   clusterScenario,
+  storeScenario,
 ];
 
 const { values } = parseArgs({

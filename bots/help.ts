@@ -1,6 +1,9 @@
 import { defineBot } from 'mpcrp-bot';
 
-/** `!help` lists every loaded bot's commands; `!help roll` describes one. */
+/**
+ * `!help` lists the commands of every loaded bot that the asking user may run (guarded
+ * commands only for those their `allow` admits); `!help roll` describes one.
+ */
 export default defineBot({
   name: 'help',
   description: 'Lists the commands of every loaded bot',
@@ -8,9 +11,9 @@ export default defineBot({
     bot.command(
       'help',
       { description: 'List commands, or describe one', usage: '[command]' },
-      (ctx) => {
+      async (ctx) => {
         const p = ctx.bot.prefix;
-        const all = ctx.bot.commands();
+        const all = await ctx.bot.commandsFor(ctx.sender, ctx.room);
         const asked = ctx.command.args[0];
         if (asked === undefined) {
           const names = [...new Set(all.map((c) => c.name))].sort();

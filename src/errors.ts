@@ -26,6 +26,8 @@ export const ErrorCode = {
   Config: 'CONFIG_ERROR',
   Tls: 'TLS_ERROR',
   OutboxFull: 'OUTBOX_FULL',
+  Store: 'STORE_ERROR',
+  ConversationCancelled: 'CONVERSATION_CANCELLED',
   HookTimeout: 'HOOK_TIMEOUT',
   NotInRoom: 'NOT_IN_ROOM',
 } as const;
@@ -301,6 +303,29 @@ export class NotMpcrpServerError extends MpcrpError {
         'which is no MPCRP frame (check the host and port; use mpcrps:// for a TLS listener)',
       options,
     );
+  }
+}
+
+/** The plugin store refused a value or key, or its backend (disk, Redis) failed. */
+export class StoreError extends MpcrpError {
+  override name = 'StoreError';
+  constructor(message: string, options?: MpcrpErrorOptions) {
+    super(ErrorCode.Store, message, options);
+  }
+}
+
+/**
+ * A `ctx.ask` / `ctx.waitFor` ended without an answer because the bot stopped, the plugin was
+ * unloaded (or reloaded) or the user left the room. The engine swallows it (a debug line), so a hook that
+ * does not catch it simply ends.
+ */
+export class ConversationCancelledError extends MpcrpError {
+  override name = 'ConversationCancelledError';
+  constructor(
+    readonly reason: 'stop' | 'unloaded' | 'left',
+    options?: MpcrpErrorOptions,
+  ) {
+    super(ErrorCode.ConversationCancelled, `the conversation was cancelled (${reason})`, options);
   }
 }
 

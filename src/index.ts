@@ -39,4 +39,5 @@ export {
   type StartServerOptions,
   startServer,
 } from './server/index.js';
+export * from './store/index.js';
 export * from './transport/index.js';

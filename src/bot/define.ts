@@ -1,4 +1,5 @@
 import { PluginError } from '../errors.js';
+import type { StoreShape } from '../store/store.js';
 import type { Bot, BotDefinition, BotPlugin, DefaultOptions } from './types.js';
 
 export const PLUGIN_NAME = /^[\w.-]{1,64}$/;
@@ -8,8 +9,8 @@ export const VALID_EXPORT =
   "export default defineBot({ name: 'my-bot', setup(bot) { bot.command('hi', (ctx) => ctx.reply('hi')) } }) — or a plain object of that shape, or a setup function";
 
 /**
- * Declares a bot plugin. The type parameter types `ctx.options` (what the config file gives
- * the bot under `options:`).
+ * Declares a bot plugin. The first type parameter types `ctx.options` (what the config file
+ * gives the bot under `options:`), the second `bot.store` (key, or key pattern, to value).
  *
  * @example
  * import { defineBot } from 'mpcrp-bot';
@@ -22,13 +23,15 @@ export const VALID_EXPORT =
  *   },
  * });
  */
-export function defineBot<O = DefaultOptions>(definition: BotDefinition<O>): BotPlugin<O> {
+export function defineBot<O = DefaultOptions, S extends StoreShape = StoreShape>(
+  definition: BotDefinition<O, S>,
+): BotPlugin<O, S> {
   const result = toPlugin(definition);
   if (typeof result === 'string') {
     const name = typeof definition?.name === 'string' ? definition.name : '(unnamed)';
     throw new PluginError(name, 'defineBot', { cause: result });
   }
-  return result as BotPlugin<O>;
+  return result as unknown as BotPlugin<O, S>;
 }
 
 /**

@@ -1,4 +1,6 @@
 import { ConfigError, PluginError } from '../errors.js';
+import { MemoryStore } from '../store/memory.js';
+import type { StoreBackend } from '../store/store.js';
 import { toPlugin } from './define.js';
 import type { BotEvent, BotHost } from './host.js';
 import type { HttpResult } from './http-routes.js';
@@ -34,6 +36,17 @@ export interface BotEngineOptions {
   onPluginError?: (err: PluginError) => void;
   /** Times every hook and counts failures, for metrics (`run --http`). */
   observer?: HookObserver;
+  /** Where `ctx.store` keeps data; default a fresh in-memory store (gone at exit). */
+  store?: StoreBackend;
+  /** `roles:` of the config: role name -> usernames, for commands' `allow`. */
+  roles?: Readonly<Record<string, readonly string[]>>;
+  /**
+   * What a refused user is told (`{user}`, `{command}`, `{allowed}`), or `false` for
+   * nothing. Default `sorry {user}, {command} is only for {allowed}`.
+   */
+  refusal?: string | false;
+  /** Conversations (`ctx.ask`, `ctx.waitFor`) one plugin may have waiting. Default 1000. */
+  maxConversations?: number;
   /**
    * Time budgets in ms (0 = none): `start` 30 s for setup() and onStart, `stop` 30 s for
    * onStop, `event` 10 s for one event in one plugin. A hook over budget is abandoned:
@@ -148,6 +161,11 @@ export function createBotEngine(options: BotEngineOptions): BotEngine {
     };
   };
 
+  const store = options.store ?? new MemoryStore();
+  const permissions = {
+    ...(options.roles ? { roles: options.roles } : {}),
+    ...(options.refusal !== undefined ? { refusal: options.refusal } : {}),
+  };
   const create = (entry: PluginEntry) =>
     new PluginInstance(entry.plugin, entry, {
       host,
@@ -156,6 +174,11 @@ export function createBotEngine(options: BotEngineOptions): BotEngine {
       track,
       onError: options.onPluginError,
       observer: options.observer,
+      store,
+      permissions,
+      ...(options.maxConversations !== undefined
+        ? { maxConversations: options.maxConversations }
+        : {}),
       timeouts,
       blockedWarn: options.blockedWarn ?? DEFAULT_BLOCKED_WARN,
       guard,
@@ -168,9 +191,14 @@ export function createBotEngine(options: BotEngineOptions): BotEngine {
   };
 
   /** Stops one plugin within the stop budget, however stuck its queue is. */
-  const stopOne = async (i: PluginInstance): Promise<void> => {
+  const stopOne = async (
+    i: PluginInstance,
+    reason: 'stop' | 'unloaded' = 'stop',
+  ): Promise<void> => {
     i.stopping = true;
     i.stopJobs();
+    // Waiting conversations end first: their hooks settle and cannot hold onStop up.
+    i.conversations.cancelAll(reason);
     i.scope.stop();
     const stopped = i.enqueue((turn) => i.handleLifecycle('stop', turn), timeouts.stop, true);
     if ((await within(stopped, timeouts.stop)) === 'late') {
@@ -196,6 +224,7 @@ export function createBotEngine(options: BotEngineOptions): BotEngine {
   const drop = (instance: PluginInstance) => {
     instance.alive = false;
     instance.stopJobs();
+    instance.conversations.cancelAll('unloaded');
     instance.scope.close();
     if (instances.get(instance.name) === instance) instances.delete(instance.name);
   };
@@ -218,7 +247,8 @@ export function createBotEngine(options: BotEngineOptions): BotEngine {
         ) {
           return;
         }
-        const targets = all.filter((i) => i.acts(event.room));
+        // A message a plugin's conversation was waiting for is its answer, not an event.
+        const targets = all.filter((i) => i.acts(event.room) && !i.conversations.offer(event));
         await Promise.all(targets.map((i) => i.enqueue((turn) => i.handleRoomEvent(event, turn))));
         return;
       }
@@ -230,7 +260,7 @@ export function createBotEngine(options: BotEngineOptions): BotEngine {
       case 'stop':
         if (!started) return;
         started = false;
-        await Promise.all(all.map(stopOne));
+        await Promise.all(all.map((i) => stopOne(i)));
         return;
       case 'reconnect':
         await Promise.all(
@@ -297,7 +327,7 @@ export function createBotEngine(options: BotEngineOptions): BotEngine {
       const instance = instances.get(name);
       if (!instance) return false;
       instances.delete(name);
-      if (started) await stopOne(instance);
+      if (started) await stopOne(instance, 'unloaded');
       drop(instance);
       return true;
     },

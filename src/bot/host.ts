@@ -31,6 +31,11 @@ export interface BotHost {
   /** Rooms the bot is in now. */
   rooms(): readonly string[];
   readonly logger: Logger;
+  /**
+   * Whether messages name their sender (the server granted the `sender` extension). Unset
+   * means yes; guarded commands and `ctx.ask` depend on it.
+   */
+  senderKnown?(): boolean;
   /** Makes `room` one of the bot's rooms: entered now when connected, and after every reconnect. */
   join?(room: string): Promise<void>;
   /** Quits `room` and stops entering it; false when it was not one of the bot's rooms. */

@@ -9,5 +9,6 @@ export {
 export type { BotEvent, BotHost } from './host.js';
 export type { HttpResult } from './http-routes.js';
 export { enableReloads, type LoadBotOptions, loadBotFile } from './loader.js';
+export { loadBot, resolveBotPackage } from './package-loader.js';
 export { parseCommand, splitArgs } from './parse-command.js';
 export type * from './types.js';

@@ -1,10 +1,14 @@
-import { HookTimeoutError, PluginError } from '../errors.js';
+import { ConversationCancelledError, HookTimeoutError, type PluginError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { type ScheduledJob, schedule } from '../schedule/scheduler.js';
+import { type PluginStore, pluginStore, type StoreBackend } from '../store/store.js';
+import { botInfo, ContextMaker, type Turn } from './contexts.js';
+import { Conversations, QueueSlot } from './conversations.js';
+import { reportFailure } from './failure-report.js';
 import type { BotEvent, BotHost } from './host.js';
 import { findRoute, type HttpResult } from './http-routes.js';
 import type { LoopGuard, Trigger } from './loop-guard.js';
-import { parseCommand } from './parse-command.js';
+import { commandAllowed, type PermissionOptions, warnUnknownRoles } from './permissions.js';
 import { inFrame, type PluginFrame, PluginScope, within } from './plugin-scope.js';
 import { BotSetup, emptyHooks, type Hooks } from './registry.js';
 import type {
@@ -33,6 +37,12 @@ export interface InstanceDeps {
   track: <T>(work: Promise<T>) => Promise<T>;
   /** Times every hook and counts failures (metrics); none by default. */
   observer?: HookObserver | undefined;
+  /** Where `ctx.store` keeps this plugin's keys. */
+  store: StoreBackend;
+  /** Roles and the refusal text for guarded commands. */
+  permissions: PermissionOptions;
+  /** Most conversations (`ask`, `waitFor`) waiting at once. */
+  maxConversations?: number;
   /** Time budgets of hooks, in ms. */
   timeouts: HookTimeouts;
   /** Milliseconds of synchronous work after which a hook is logged as blocking; 0 = off. */
@@ -55,13 +65,6 @@ export const DEFAULT_HOOK_TIMEOUTS: HookTimeouts = Object.freeze({
   stop: 30_000,
   event: 10_000,
 });
-
-/** One piece of queued work: which hook it is in, and whether it was given up on. */
-interface Turn {
-  hook: string | undefined;
-  since: number;
-  abandoned: boolean;
-}
 
 export interface InstanceConfig {
   options?: Record<string, unknown>;
@@ -91,6 +94,11 @@ export class PluginInstance {
   readonly #info: BotInfo;
   #tail: Promise<void> = Promise.resolve();
   #jobs: ScheduledJob[] = [];
+  readonly store: PluginStore;
+  readonly conversations: Conversations;
+  /** The slot of the task starting now; contexts made for it capture it (see conversations.ts). */
+  #slot: QueueSlot | undefined;
+  readonly #contexts: ContextMaker;
   #turn: Turn | undefined;
   /** The timers and tasks this plugin made (`bot.setTimeout`, `bot.task`...). */
   readonly scope: PluginScope;
@@ -108,11 +116,24 @@ export class PluginInstance {
     const rooms = config.enable ?? plugin.rooms;
     this.#rooms = rooms ? new Set(rooms) : undefined;
     this.#disabled = new Set(config.disable ?? []);
-    this.#info = Object.freeze({
-      username: deps.host.username,
-      plugin: plugin.name,
+    this.#info = botInfo(deps.host.username, plugin.name, deps, this.log);
+    this.store = pluginStore(deps.store, plugin.name);
+    this.conversations = new Conversations({
+      log: this.log,
+      context: (event) => this.#contexts.message(event, this.#contexts.base()),
+      track: (work) => void deps.track(work),
+      ...(deps.maxConversations === undefined ? {} : { max: deps.maxConversations }),
+    });
+    this.#contexts = new ContextMaker({
+      host: deps.host,
+      info: this.#info,
+      log: this.log,
+      options: this.#options,
+      store: this.store,
       prefix: deps.prefix,
-      commands: deps.commands,
+      guard: deps.guard,
+      alive: () => this.alive,
+      wait: (spec) => this.conversations.wait(spec),
     });
     this.scope = new PluginScope(async (hook, fn) => {
       await this.#run(hook, fn, undefined, undefined);
@@ -131,6 +152,7 @@ export class PluginInstance {
       this.#deps.prefix,
       this.hooks,
       this.scope,
+      this.store,
     );
     let failure: { error: unknown } | undefined;
     try {
@@ -143,6 +165,7 @@ export class PluginInstance {
       if ((await within(settled, budget)) === 'late') {
         failure = { error: new HookTimeoutError(this.name, 'setup', budget) };
       }
+      if (!failure) warnUnknownRoles(this.hooks.commands, this.#deps.permissions, this.log);
     } catch (error) {
       failure = { error };
     } finally {
@@ -202,12 +225,26 @@ export class PluginInstance {
     return this.#deps.track(this.#tail);
   }
 
+  /**
+   * Runs one queued task within `budget` ms. The task holds the queue until it ends, or until
+   * a hook in it starts waiting for an answer (ctx.ask / waitFor release its slot): then the
+   * queue moves on, the hook carries on by itself, and the budget no longer applies to it
+   * (a person may take longer than 10 s to answer; the wait has its own timeout).
+   */
   async #take(task: (turn: Turn) => Promise<void>, budget: number): Promise<void> {
     const turn: Turn = { hook: undefined, since: Date.now(), abandoned: false };
     this.#turn = turn;
-    const work = task(turn);
+    const slot = new QueueSlot();
+    this.#slot = slot;
+    let work: Promise<void>;
     try {
-      if ((await within(work, budget)) === 'late') {
+      work = task(turn);
+    } finally {
+      this.#slot = undefined;
+    }
+    slot.work = work.catch((error) => this.log.error('internal error', { error }));
+    try {
+      if ((await within(Promise.race([slot.work, slot.released]), budget)) === 'late') {
         turn.abandoned = true;
         if (this.stopping && !this.#shedding) {
           this.#shedding = true;
@@ -227,26 +264,15 @@ export class PluginInstance {
   handleRoomEvent(event: RoomEvent, turn?: Turn): Promise<void> {
     const trigger = event.kind === 'message' ? event : undefined;
     const base = this.#base(turn, trigger);
-    const reply = (text: string) => base.send(event.room, text);
-    const users = (room?: string) => base.users(room ?? event.room);
     switch (event.kind) {
       case 'message': {
-        const ctx: MessageContext = {
-          ...base,
-          kind: 'message',
-          room: event.room,
-          text: event.text,
-          sender: event.sender,
-          match: undefined,
-          command: parseCommand(event.text, this.#deps.prefix),
-          reply,
-          users,
-        };
+        const ctx = this.#contexts.message(event, base, this.#slot);
         return this.#pipeline(ctx, turn, () => this.#runMessageHooks(ctx, turn));
       }
       case 'join':
       case 'leave': {
-        const ctx = { ...base, kind: event.kind, room: event.room, user: event.user, reply, users };
+        const parts = this.#room(base, event.room, event.user);
+        const ctx = { ...base, ...parts, kind: event.kind, room: event.room, user: event.user };
         const list = event.kind === 'join' ? this.hooks.join : this.hooks.leave;
         const label = event.kind === 'join' ? 'onJoin' : 'onLeave';
         return this.#pipeline(ctx, turn, () =>
@@ -254,14 +280,16 @@ export class PluginInstance {
         );
       }
       case 'rename': {
-        const ctx = { ...base, kind: 'rename' as const, room: event.room, reply, users };
+        const parts = this.#room(base, event.room, event.user);
+        const ctx = { ...base, ...parts, kind: 'rename' as const, room: event.room };
         const full = { ...ctx, user: event.user, old: event.old };
         return this.#pipeline(full, turn, () =>
           this.#runAll('onRename', this.hooks.rename, full, turn),
         );
       }
       case 'userlist': {
-        const ctx = { ...base, kind: 'userlist' as const, room: event.room, reply };
+        const { reply, ask } = this.#room(base, event.room, undefined);
+        const ctx = { ...base, kind: 'userlist' as const, room: event.room, reply, ask };
         const full = { ...ctx, users: Object.freeze([...event.users]) };
         return this.#pipeline(full, turn, () =>
           this.#runAll('onUserList', this.hooks.userlist, full, turn),
@@ -350,46 +378,12 @@ export class PluginInstance {
     return result ?? { status: 503, body: { error: 'the plugin is not running' } };
   }
 
-  /**
-   * What every context has. `turn` is the queued work the context belongs to (its sends are
-   * dropped once it was abandoned); `trigger` the message being answered (loop protection).
-   */
   #base(turn?: Turn, trigger?: Trigger): BaseContext {
-    const host = this.#deps.host;
-    return {
-      bot: this.#info,
-      log: this.log,
-      options: this.#options,
-      state: {},
-      send: (room, text) => {
-        if (!this.alive) {
-          this.log.warn('dropped a message sent after the bot was unloaded', { room });
-          return;
-        }
-        if (turn?.abandoned) {
-          this.log.warn(
-            'dropped a message sent by a hook that was abandoned (over its time budget)',
-            {
-              room,
-              hook: turn.hook,
-            },
-          );
-          return;
-        }
-        if (trigger && !this.#deps.guard.allow(trigger)) return;
-        host.send(room, text);
-      },
-      users: (room) => host.users(room),
-      rooms: () => host.rooms(),
-      join: async (room) => {
-        if (!host.join) throw new Error('this bot host cannot join rooms');
-        await host.join(room);
-      },
-      leave: async (room) => {
-        if (!host.leave) throw new Error('this bot host cannot leave rooms');
-        return host.leave(room);
-      },
-    };
+    return this.#contexts.base(turn, trigger, this.#slot);
+  }
+
+  #room(base: BaseContext, room: string, user: string | undefined) {
+    return this.#contexts.room(base, room, user, this.#slot);
   }
 
   /** Middleware first, then `hooks` when the last middleware calls next(). */
@@ -416,7 +410,10 @@ export class PluginInstance {
         }
       } else if (ctx.command?.name === hook.name) {
         const cctx = { ...ctx, command: ctx.command };
-        await this.#run(hook.label, () => hook.handler(cctx), cctx, turn);
+        const guard = { ...this.#deps.permissions, prefix: this.#deps.prefix, log: this.log };
+        if (await commandAllowed(hook.name, hook.allow, cctx, guard)) {
+          await this.#run(hook.label, () => hook.handler(cctx), cctx, turn);
+        }
       }
     }
   }
@@ -452,6 +449,10 @@ export class PluginInstance {
       await this.#call(label, fn);
       return !turn?.abandoned;
     } catch (error) {
+      if (error instanceof ConversationCancelledError) {
+        this.log.debug('a conversation was cancelled', { hook: label, reason: error.reason });
+        return false;
+      }
       if (!turn?.abandoned) await this.#report(error, label, ctx);
       else this.log.debug('an abandoned hook failed later', { hook: label, error });
       return false;
@@ -479,49 +480,16 @@ export class PluginInstance {
       });
   }
 
-  /** Logs the failure, hands it to the plugin's onError hooks and the engine; never throws. */
-  async #report(error: unknown, hook: string, ctx?: AnyContext): Promise<PluginError> {
-    const err =
-      error instanceof PluginError && error.plugin === this.name
-        ? error
-        : new PluginError(this.name, hook, { cause: error });
-    this.#deps.observer?.hookFailed(this.name, err.hook);
-    const timedOut = err.cause instanceof HookTimeoutError ? err.cause : undefined;
-    if (timedOut) {
-      this.log.error(`${err.hook} did not settle within ${timedOut.budget} ms; abandoned it`, {
-        plugin: this.name,
-        hook: err.hook,
-        budget: `${timedOut.budget}ms`,
-      });
-    } else {
-      this.log.error(`${err.hook} failed`, { plugin: this.name, hook: err.hook, error: err.cause });
-    }
-    for (const onError of this.hooks.error) {
-      let failed: { error: unknown } | undefined;
-      try {
-        const result = this.#call('onError', () => onError(err, ctx));
-        const settled = Promise.resolve(result).catch((error: unknown) => {
-          failed = { error };
-        });
-        if ((await within(settled, this.#deps.timeouts.event)) === 'late') {
-          this.log.error('onError did not settle in time; abandoned it', { plugin: this.name });
-        }
-      } catch (error) {
-        failed = { error };
-      }
-      if (failed) {
-        this.log.error('onError failed', {
-          plugin: this.name,
-          hook: 'onError',
-          error: failed.error,
-        });
-      }
-    }
-    try {
-      this.#deps.onError?.(err);
-    } catch {
-      // The engine's observer must not turn a plugin failure into a crash.
-    }
-    return err;
+  #report(error: unknown, hook: string, ctx?: AnyContext): Promise<PluginError> {
+    const deps = {
+      plugin: this.name,
+      log: this.log,
+      onErrorHooks: this.hooks.error,
+      call: <T>(h: string, fn: () => T) => this.#call(h, fn),
+      budget: this.#deps.timeouts.event,
+      onError: this.#deps.onError,
+      observer: this.#deps.observer,
+    };
+    return reportFailure(deps, error, hook, ctx);
   }
 }

@@ -1,11 +1,13 @@
 import { PluginError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { CRON_EXPECTED, cronProblem, timezoneProblem } from '../schedule/cron.js';
+import type { PluginStore } from '../store/store.js';
 import { Composer, type Middleware } from './composer.js';
 import { type HttpRoute, PluginRouter } from './http-routes.js';
 import { COMMAND_NAME } from './parse-command.js';
 import type { PluginScope } from './plugin-scope.js';
 import type {
+  Allow,
   AnyContext,
   Awaitable,
   Bot,
@@ -33,7 +35,14 @@ import type {
 export type MessageHook<O> =
   | { type: 'message'; label: string; handler: Handler<MessageContext<O>> }
   | { type: 'hear'; label: string; pattern: RegExp; handler: Handler<HearContext<O>> }
-  | { type: 'command'; label: string; name: string; handler: Handler<CommandContext<O>> };
+  | {
+      type: 'command';
+      label: string;
+      name: string;
+      handler: Handler<CommandContext<O>>;
+      /** Who may run it; checked before `handler`. */
+      allow?: Allow;
+    };
 
 export interface CronSpec<O> {
   expr: string;
@@ -94,6 +103,7 @@ export class BotSetup<O> implements Bot<O> {
     prefix: string,
     hooks: Hooks<O>,
     scope: PluginScope,
+    readonly store: PluginStore,
   ) {
     this.#prefix = prefix;
     this.#hooks = hooks;
@@ -168,17 +178,31 @@ export class BotSetup<O> implements Bot<O> {
     if (typeof meta.description !== 'string') {
       this.#fail('command', `command '${key}': description must be a string`);
     }
+    const allow = meta.allow;
+    if (
+      allow !== undefined &&
+      typeof allow !== 'function' &&
+      typeof allow !== 'string' &&
+      !(Array.isArray(allow) && allow.every((r) => typeof r === 'string'))
+    ) {
+      this.#fail(
+        'command',
+        `command '${key}': allow must be a role name, a list of role names or a function (user) => boolean`,
+      );
+    }
     this.#hooks.commands.push({
       plugin: this.name,
       name: key,
       description: meta.description,
       ...(meta.usage === undefined ? {} : { usage: meta.usage }),
+      ...(allow === undefined ? {} : { allow }),
     });
     this.#hooks.message.push({
       type: 'command',
       label: `command ${this.#prefix}${key}`,
       name: key,
       handler,
+      ...(allow === undefined ? {} : { allow }),
     });
     return this;
   }

@@ -1,5 +1,6 @@
 import type { PluginError } from '../errors.js';
 import type { Logger } from '../log.js';
+import type { PluginStore, StoreShape } from '../store/store.js';
 import type { Middleware } from './composer.js';
 
 /** A value or a promise of it: every hook may be sync or async; the engine awaits it. */
@@ -17,6 +18,8 @@ export interface CommandInfo {
   readonly description: string;
   /** Argument synopsis shown by help, e.g. `<count>d<sides>`. */
   readonly usage?: string | undefined;
+  /** Who may run it (`CommandMeta.allow`); unset means everyone. */
+  readonly allow?: Allow;
 }
 
 /** A message parsed as `<prefix><name> <args>`. */
@@ -39,6 +42,10 @@ export interface BotInfo {
   readonly prefix: string;
   /** Every command of every loaded plugin (what `!help` lists). */
   commands(): readonly CommandInfo[];
+  /** The commands `user` may run (`undefined`: an unknown user, who may run unguarded ones). */
+  commandsFor(user: string | undefined, room?: string): Promise<CommandInfo[]>;
+  /** The roles of the config's `roles:` that `user` holds. */
+  rolesOf(user: string | undefined): string[];
 }
 
 /** What every context has, whatever the event. */
@@ -60,6 +67,18 @@ export interface BaseContext<O = DefaultOptions> {
   /** Rooms the bot is in now. */
   rooms(): readonly string[];
   /**
+   * This plugin's key-value store (its keys only; JSON values). Durable by default; shared
+   * between processes on Redis. Type it with `defineBot<Options, Shape>` and `bot.store`, or
+   * per call: `ctx.store.get<number>('count')`.
+   */
+  readonly store: PluginStore;
+  /**
+   * Waits for the next message in a room the plugin acts in that `filter` accepts, without
+   * holding up this plugin's other events. The message is consumed: this plugin's hooks do
+   * not see it. Resolves `undefined` after `timeout` (default 5 minutes).
+   */
+  waitFor(filter: MessageFilter, options?: WaitOptions): Promise<MessageContext<O> | undefined>;
+  /**
    * Makes `room` one of the bot's rooms (created when missing), like a configured room:
    * entered now when connected, and again after every reconnect. Resolves once the bot is
    * in it, or at once while disconnected (it is entered on the reconnect).
@@ -79,6 +98,15 @@ export interface RoomContext<O = DefaultOptions> extends BaseContext<O> {
   users(room?: string): Promise<string[]>;
   /** Sends `text` to this context's room. */
   reply(text: string): void;
+  /**
+   * Sends `question` to this room and resolves with the next message of the same user here
+   * (the message's sender, or the joining/leaving user), or `undefined` after `timeout`
+   * (default 5 minutes). Other events keep flowing meanwhile; the answer is not dispatched to
+   * this plugin's hooks. Without the `sender` extension users are unknown: the next message in
+   * the room from anyone answers, and its `sender` is `undefined`. Rejects with
+   * ConversationCancelledError when the bot stops, the plugin is reloaded or the user leaves.
+   */
+  ask(question: string, options?: AskOptions): Promise<MessageContext<O> | undefined>;
 }
 
 export interface MessageContext<O = DefaultOptions> extends RoomContext<O> {
@@ -169,6 +197,11 @@ export interface CommandMeta {
   description: string;
   /** Argument synopsis for help, e.g. `<count>d<sides>`. */
   usage?: string | undefined;
+  /**
+   * Who may run it: a role of the config's `roles:`, a list of roles (any of them), or a
+   * predicate. Others get a refusal and the handler never runs. Unset: everyone.
+   */
+  allow?: Allow;
 }
 
 export interface CronOptions {
@@ -177,11 +210,13 @@ export interface CronOptions {
 }
 
 /** The object `setup(bot)` receives: register hooks on it. Every method returns it for chaining. */
-export interface Bot<O = DefaultOptions> extends PluginTimers {
+export interface Bot<O = DefaultOptions, S extends StoreShape = StoreShape> {
   /** This plugin's name. */
   readonly name: string;
   readonly options: O;
   readonly log: Logger;
+  /** This plugin's store, typed by `defineBot`'s second type argument (same as `ctx.store`). */
+  readonly store: PluginStore<S>;
   /** Middleware in front of this plugin's hooks; a middleware that skips `next()` stops the event. */
   use(...middleware: Middleware<EventContext<O>>[]): this;
   /** Every room message (commands included), except the bot's own. */
@@ -214,6 +249,12 @@ export interface Bot<O = DefaultOptions> extends PluginTimers {
   cron(expr: string, fn: Handler<CronContext<O>>): this;
   /** HTTP routes under `/plugins/<name>/`, served when the bot runs with `run --http`. */
   readonly http: PluginHttp<O>;
+  /** See PluginTimers.setTimeout. */
+  setTimeout: PluginTimers['setTimeout'];
+  /** See PluginTimers.setInterval. */
+  setInterval: PluginTimers['setInterval'];
+  /** See PluginTimers.task. */
+  task: PluginTimers['task'];
 }
 
 /** Timers and background tasks that belong to one plugin (part of `Bot`). */
@@ -248,7 +289,7 @@ export interface TaskOptions {
 }
 
 /** What `defineBot` takes. */
-export interface BotDefinition<O = DefaultOptions> {
+export interface BotDefinition<O = DefaultOptions, S extends StoreShape = StoreShape> {
   /** Unique among loaded bots; used in logs, errors and config. */
   name: string;
   description?: string | undefined;
@@ -256,15 +297,15 @@ export interface BotDefinition<O = DefaultOptions> {
   rooms?: readonly string[] | undefined;
   /** Options used where the config file gives none. */
   defaults?: Partial<O> | undefined;
-  setup(bot: Bot<O>): Awaitable<void>;
+  setup(bot: Bot<O, S>): Awaitable<void>;
 }
 
 /**
  * A validated bot, as `defineBot` returns it and the engine runs it. Without a type argument
  * it stands for a bot with any options, which is what the engine and runtime accept.
  */
-// biome-ignore lint/suspicious/noExplicitAny: the options type is the plugin's own business; the engine passes config through untouched
-export interface BotPlugin<O = any> extends BotDefinition<O> {
+// biome-ignore lint/suspicious/noExplicitAny: the options and store types are the plugin's own business; the engine passes them through untouched
+export interface BotPlugin<O = any, S extends StoreShape = any> extends BotDefinition<O, S> {
   readonly rooms: readonly string[] | undefined;
 }
 
@@ -321,3 +362,33 @@ export interface HookObserver {
   /** A hook (or setup, or middleware) of `plugin` failed. */
   hookFailed(plugin: string, hook: string): void;
 }
+/** How long a conversation waits: milliseconds or a duration such as `'2m'`. */
+export interface WaitOptions {
+  /** Default 5 minutes; at most 24 hours. */
+  timeout?: number | string;
+}
+
+/** `ctx.ask` options. */
+export interface AskOptions extends WaitOptions {}
+
+/** Which message `ctx.waitFor` is waiting for. */
+export type MessageFilter = (ctx: MessageContext) => boolean;
+
+/** What an `allow` predicate is asked about. */
+export interface AllowQuery {
+  /** The command, without the prefix. */
+  readonly command: string;
+  /** Where it was typed; undefined when help lists commands in general. */
+  readonly room: string | undefined;
+  /** The roles of `roles:` the user holds. */
+  readonly roles: readonly string[];
+}
+
+/**
+ * Who may run a command: a role name from the config's `roles:`, a list of role names (any
+ * of them), or a predicate given the user (known: unknown users never reach it).
+ */
+export type Allow =
+  | string
+  | readonly string[]
+  | ((user: string, query: AllowQuery) => Awaitable<boolean>);

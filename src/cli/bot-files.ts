@@ -1,6 +1,7 @@
 import { basename, dirname, relative } from 'node:path';
 import type { PluginEntry } from '../bot/engine.js';
 import { loadBotFile } from '../bot/loader.js';
+import { resolveBotSpec } from '../bot/package-loader.js';
 import type { AnyBotPlugin } from '../bot/types.js';
 import { PluginLoadError } from '../errors.js';
 import type { Logger } from '../log.js';
@@ -15,7 +16,12 @@ export interface LoadedBot {
   name: string;
 }
 
-/** Loads the bots named on the command line, then the enabled ones from the config. */
+/**
+ * Loads the bots named on the command line, then the enabled ones from the config. Each is a
+ * file path or an npm package name; packages resolve from the project (the working directory
+ * for arguments, `configDir` for `bots:`), and files keep their resolved path so --watch
+ * watches the file that was loaded.
+ */
 export async function loadBots(
   files: readonly string[] | undefined,
   configured: ReadonlyArray<{
@@ -25,30 +31,33 @@ export async function loadBots(
     enable?: string[];
     disable: string[];
   }>,
+  configDir: string,
   keepGoing: boolean,
   logger: Logger,
 ): Promise<LoadedBot[]> {
   const out: LoadedBot[] = [];
-  const load = async (file: string) => {
+  const load = async (spec: string, dir: string) => {
     try {
-      return await loadBotFile(file);
+      const file = resolveBotSpec(spec, dir);
+      return { file, plugin: await loadBotFile(file) };
     } catch (error) {
       if (!keepGoing || !(error instanceof PluginLoadError)) throw error;
-      logger.error('bot not loaded (--keep-going)', { file, error: error.message });
+      logger.error('bot not loaded (--keep-going)', { file: spec, error: error.message });
       return undefined;
     }
   };
   try {
-    for (const file of files ?? []) {
-      const plugin = await load(file);
-      if (plugin) out.push({ file, entry: plugin, name: plugin.name });
+    for (const spec of files ?? []) {
+      const loaded = await load(spec, process.cwd());
+      if (loaded) out.push({ file: loaded.file, entry: loaded.plugin, name: loaded.plugin.name });
     }
     for (const bot of configured) {
       if (!bot.enabled) continue;
-      const plugin = await load(bot.path);
-      if (!plugin) continue;
+      const loaded = await load(bot.path, configDir);
+      if (!loaded) continue;
+      const { file, plugin } = loaded;
       out.push({
-        file: bot.path,
+        file,
         name: plugin.name,
         entry: {
           plugin,

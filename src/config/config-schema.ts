@@ -2,12 +2,14 @@
 // keep the two in step.
 import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { isPackageSpec } from '../bot/package-loader.js';
 import { LOG_LEVELS } from '../log.js';
 import { nameProblem } from '../protocol/names.js';
 import { parseServerUrl } from '../protocol/url.js';
 import { CRON_EXPECTED, cronProblem, timezoneProblem } from '../schedule/cron.js';
 import { parseZonedDate } from '../schedule/format.js';
 import { PLACEHOLDERS_EXPECTED, placeholderProblem } from '../schedule/placeholders.js';
+import { STORE_URL_EXPECTED, storeUrlProblem } from '../store/open.js';
 import type { At, Field, Schema } from './schema.js';
 
 /**
@@ -86,11 +88,19 @@ const server: Schema = {
   },
 };
 
+/** A bot file relative to the config file, or an npm package name (kept as written). */
+const botSpec: Schema = {
+  kind: 'string',
+  expected: 'a bot file relative to the config file, or an installed npm package name',
+  check: (v, at) => (isPackageSpec(v, at.ctx.baseDir) ? undefined : fileProblem(v, at)),
+  transform: (v, at) => (isPackageSpec(v, at.ctx.baseDir) ? v : resolve(at.ctx.baseDir, v)),
+};
+
 const bot: Schema = {
   kind: 'object',
   shorthand: 'path',
   fields: {
-    path: opt(existingFile('a bot file, relative to the config file'), { required: true }),
+    path: opt(botSpec, { required: true }),
     options: opt({ kind: 'any' }, { default: {} }),
     enabled: opt({ kind: 'boolean' }, { default: true }),
     enable: opt(roomList),
@@ -301,5 +311,58 @@ export const CONFIG_SCHEMA: Extract<Schema, { kind: 'object' }> = {
       },
     }),
     announcements: opt({ kind: 'list', item: announcement, uniqueKey: 'name' }, { default: [] }),
+    // The plugin store: where `ctx.store` keeps data (docs/bots.md, "Store").
+    data: opt({
+      kind: 'string',
+      expected: 'a directory for the local store, relative to the config file',
+      transform: (v, at) => resolve(at.ctx.baseDir, v),
+    }),
+    store: opt({
+      kind: 'string',
+      expected: STORE_URL_EXPECTED,
+      check: (v) => storeUrlProblem(v),
+    }),
+    // Permissions: role name -> usernames, for commands' `allow:`.
+    roles: opt({
+      kind: 'any',
+      json: {
+        type: 'object',
+        description: "role name -> usernames, for commands' allow: (e.g. ops: [alice, bob])",
+        additionalProperties: { type: 'array', items: { type: 'string' } },
+      },
+    }),
+    refusal: opt({
+      kind: 'any',
+      json: {
+        description: 'what a refused user is told ({user}, {command}, {allowed}), or false',
+        anyOf: [{ type: 'string' }, { const: false }],
+      },
+    }),
+  },
+  check: (value, at, fieldOffset) => {
+    const refusal = value.refusal;
+    if (refusal !== undefined && refusal !== false && typeof refusal !== 'string') {
+      at.ctx.report(
+        fieldOffset('refusal'),
+        'refusal is neither a text nor false (expected the text a refused user is told, or false for none)',
+      );
+    }
+    const roles = value.roles;
+    if (roles === undefined) return;
+    const ok =
+      roles !== null &&
+      typeof roles === 'object' &&
+      !Array.isArray(roles) &&
+      Object.values(roles).every(
+        (users) =>
+          Array.isArray(users) &&
+          users.every((u) => typeof u === 'string' && nameProblem('username', u) === undefined),
+      );
+    if (!ok) {
+      at.ctx.report(
+        fieldOffset('roles'),
+        'roles is not a mapping of role names to lists of usernames (expected e.g. roles: { ops: [alice, bob] })',
+      );
+    }
   },
 };

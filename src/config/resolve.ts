@@ -66,6 +66,14 @@ export interface Settings {
   http: HttpSection;
   /** Absolute path of the config file used, if any. */
   configFile?: string;
+  /** The config's `data:` (absolute); run applies `--data` and the default. */
+  data?: string;
+  /** The config's `store:`; run applies `--store`. */
+  store?: string;
+  /** The config's `roles:`. */
+  roles?: Record<string, string[]>;
+  /** The config's `refusal:`. */
+  refusal?: string | false;
 }
 
 export interface ResolveSettingsOptions {
@@ -188,6 +196,10 @@ export function resolveSettings(options: ResolveSettingsOptions = {}): Settings 
     serve: config?.serve ?? {},
     http: config?.http ?? {},
     ...(config ? { configFile: config.file } : {}),
+    ...(config?.data !== undefined ? { data: config.data } : {}),
+    ...(config?.store !== undefined ? { store: config.store } : {}),
+    ...(config?.roles !== undefined ? { roles: config.roles } : {}),
+    ...(config?.refusal !== undefined ? { refusal: config.refusal } : {}),
   };
 }
 

@@ -12,7 +12,10 @@ export interface ServerSection {
 }
 
 export interface BotEntry {
-  /** Absolute path of the bot file (resolved against the config file's directory). */
+  /**
+   * Absolute path of the bot file (resolved against the config file's directory), or the
+   * name of an npm package to load it from (resolved from the config file's directory).
+   */
   path: string;
   /** Handed to the plugin untouched (after ${VAR} interpolation). */
   options: Record<string, unknown>;
@@ -103,6 +106,14 @@ export interface Config {
   serve?: ServeSection;
   http?: HttpSection;
   announcements: AnnouncementEntry[];
+  /** Data directory of the local store (absolute: resolved against the config file). */
+  data?: string;
+  /** `redis://HOST:PORT` (shared), `local` (the default) or `memory`. */
+  store?: string;
+  /** Role name -> usernames, for commands' `allow`. */
+  roles?: Record<string, string[]>;
+  /** What a refused user is told; `false` for nothing. */
+  refusal?: string | false;
   /** Values the environment supplied through ${VAR}, stringified; masked when printed. */
   secretValues: ReadonlySet<string>;
 }

@@ -7,6 +7,7 @@ import {
 import type { AnyBotPlugin } from '../bot/types.js';
 import type { MpcrpClient } from '../client/index.js';
 import type { Announcement, AnnouncementDelivery } from '../schedule/announcements.js';
+import type { StoreBackend } from '../store/store.js';
 import type { RuntimeCoreOptions, RuntimeEvents } from './core-options.js';
 import type { OutboxPushOptions, OutboxStats } from './outbox.js';
 import { RuntimeCore } from './runtime.js';
@@ -25,6 +26,15 @@ export interface RuntimeOptions extends RuntimeCoreOptions {
   announcements?: readonly Announcement[];
   /** Counters for the metrics endpoint (`run --http`): hooks, announcements. Default none. */
   stats?: RuntimeStats;
+  /**
+   * Where plugins' `ctx.store` lives (see openStore); default in memory. The caller opens it
+   * and closes it after stop().
+   */
+  store?: StoreBackend;
+  /** `roles:` of the config, for commands' `allow`. */
+  roles?: Readonly<Record<string, readonly string[]>>;
+  /** What a refused user is told, or `false` for nothing (see BotEngineOptions.refusal). */
+  refusal?: string | false;
   /** Hook time budgets (see BotEngineOptions.timeouts). */
   timeouts?: BotEngineOptions['timeouts'];
   /** Log a hook holding the event loop this long (ms). Default 1000. */
@@ -96,6 +106,9 @@ export function createRuntime(options: RuntimeOptions): BotRuntime {
     plugins: options.plugins ?? [],
     ...(options.prefix !== undefined ? { prefix: options.prefix } : {}),
     ...(options.stats ? { observer: options.stats } : {}),
+    ...(options.store !== undefined ? { store: options.store } : {}),
+    ...(options.roles !== undefined ? { roles: options.roles } : {}),
+    ...(options.refusal !== undefined ? { refusal: options.refusal } : {}),
     ...(options.timeouts ? { timeouts: options.timeouts } : {}),
     ...(options.blockedWarn !== undefined ? { blockedWarn: options.blockedWarn } : {}),
     ...(options.loopGuard !== undefined ? { loopGuard: options.loopGuard } : {}),

@@ -43,6 +43,8 @@ export class RuntimeCore extends EventEmitter<RuntimeEvents> {
   #loop: Promise<void> | undefined;
   #first: { resolve: () => void; reject: (e: unknown) => void } | undefined;
   #engineStarted = false;
+  /** Whether the last session granted `sender`; assumed until the first session says. */
+  #senderKnown = true;
 
   constructor(options: RuntimeCoreOptions) {
     super();
@@ -117,6 +119,7 @@ export class RuntimeCore extends EventEmitter<RuntimeEvents> {
       rooms: () => [...this.#rooms.joined],
       join: (room) => this.#rooms.enter(room),
       leave: (room) => this.#rooms.leave(room),
+      senderKnown: () => this.#senderKnown,
     };
   }
 
@@ -285,6 +288,7 @@ export class RuntimeCore extends EventEmitter<RuntimeEvents> {
       if (this.#client === client && this.#pushPresence) this.#members.apply(e);
     });
     this.#pushPresence = client.extensions.has(Extension.Presence);
+    this.#senderKnown = client.extensions.has(Extension.Sender);
     this.#log.info(reconnecting ? 'reconnected' : 'connected', {
       url: this.url,
       user: this.username,

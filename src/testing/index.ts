@@ -7,6 +7,13 @@ import type { Extension } from '../protocol/types.js';
 import { type BotRuntime, createRuntime, type RuntimeOptions } from '../runtime/create.js';
 import type { ServerOptions } from '../server/options.js';
 import { type RunningServer, startServer } from '../server/start.js';
+import { MemoryStore } from '../store/memory.js';
+import {
+  type PluginStore,
+  pluginStore,
+  type StoreBackend,
+  type StoreShape,
+} from '../store/store.js';
 import { timersAreFake, withRealTimeout } from './real-timers.js';
 import { TestUser, type TestUserOptions } from './test-user.js';
 
@@ -32,6 +39,12 @@ export interface BotTestOptions {
   server?: ServerOptions;
   /** Whether the bot asks for extensions (sender, presence). Default true. */
   extensions?: boolean | readonly Extension[];
+  /**
+   * The plugins' store. Default: a fresh in-memory one per test. Pass a `LocalStore` on a
+   * temporary directory, or the same store to a second createBotTest, to test a restart.
+   * The kit does not close a store it was given.
+   */
+  store?: StoreBackend;
   /** Sees every plugin failure (a hook that threw, a timeout), as it happens. */
   onError?: (err: PluginError) => void;
 }
@@ -41,6 +54,13 @@ export interface BotTest {
   readonly url: string;
   readonly port: number;
   readonly runtime: BotRuntime;
+  /** The store behind every plugin's `ctx.store`. */
+  readonly store: StoreBackend;
+  /**
+   * One plugin's store as the plugin sees it, to seed it before a test or inspect it after:
+   * `await t.storeOf('karma').set('bob', 3)`.
+   */
+  storeOf<S extends StoreShape = StoreShape>(plugin: string): PluginStore<S>;
   /** The embedded server while it runs. */
   readonly server: RunningServer | undefined;
   /**
@@ -108,8 +128,10 @@ export async function createBotTest(options: BotTestOptions): Promise<BotTest> {
   const firstName = typeof firstPlugin === 'object' ? firstPlugin.name : undefined;
   const username =
     options.username ?? (firstName && isValidName('username', firstName) ? firstName : 'bot');
+  const store = options.store ?? new MemoryStore();
   const errors: PluginError[] = [];
   const runtime = createRuntime({
+    store,
     // Quick reconnects keep reconnect tests short; override through `options.reconnect`.
     reconnect: { initialDelay: 20, maxDelay: 200 },
     flushTimeout: 1000,
@@ -167,6 +189,8 @@ export async function createBotTest(options: BotTestOptions): Promise<BotTest> {
     url,
     port,
     runtime,
+    store,
+    storeOf: (plugin) => pluginStore(store, plugin),
     get server() {
       return server;
     },

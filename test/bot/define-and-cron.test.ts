@@ -1,7 +1,9 @@
+import { defineBot as defineBotFromPackage } from 'mpcrp-bot';
 import { afterEach, describe, expect, expectTypeOf, it, vi } from 'vitest';
 import { defineBot } from '../../src/bot/define.js';
 import { createBotEngine } from '../../src/bot/engine.js';
 import type {
+  AnyBotPlugin,
   BotPlugin,
   CommandContext,
   CronContext,
@@ -58,6 +60,40 @@ describe('defineBot', () => {
     // A typed plugin still fits where any plugin is expected.
     expectTypeOf(plugin).toExtend<BotPlugin>();
     createBotEngine({ host: fakeHost().host, plugins: [plugin] });
+  });
+});
+
+describe('typed plugins', () => {
+  it('a store shape types bot.store, and the plugin still fits where any plugin is expected', () => {
+    type Shape = { count: number; [key: `user:${string}`]: { seen: number } };
+    const plugin = defineBot<{ limit: number }, Shape>({
+      name: 'typed-store',
+      setup(bot) {
+        bot.command('c', async () => {
+          expectTypeOf(await bot.store.get('count')).toEqualTypeOf<number | undefined>();
+          expectTypeOf(await bot.store.get('user:ann')).toEqualTypeOf<
+            { seen: number } | undefined
+          >();
+          await bot.store.update('count', (n) => (n ?? 0) + 1);
+          // @ts-expect-error: the shape says count is a number
+          await bot.store.set('count', 'many');
+          // @ts-expect-error: nor may an update make it a string
+          await bot.store.update('count', () => 'many');
+        });
+        bot.hear(/x/, async (ctx) => {
+          // ctx.store has no shape: a type argument types one call.
+          expectTypeOf(await ctx.store.get<number>('count')).toEqualTypeOf<number | undefined>();
+        });
+        bot.setTimeout(() => {}, 1).clear();
+      },
+    });
+    // From the package by name (its declaration files) as well as from the source: two
+    // copies of the types, which must still agree on what a plugin is.
+    const packaged = defineBotFromPackage<{ limit: number }, Shape>({ name: 'pkg', setup() {} });
+    expectTypeOf(plugin).toExtend<AnyBotPlugin>();
+    expectTypeOf(packaged).toExtend<AnyBotPlugin>();
+    const engine = createBotEngine({ host: fakeHost().host, plugins: [plugin, packaged] });
+    expect(engine.plugins()).toEqual(['typed-store', 'pkg']);
   });
 });
 

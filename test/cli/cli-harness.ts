@@ -41,11 +41,14 @@ afterAll(async () => {
   await Promise.all(servers.splice(0).map((s) => s.close()));
 });
 
-/** The environment of every child: ours without MPCRP_* so nothing leaks in. */
+/**
+ * The environment of every child: ours without MPCRP_* so nothing leaks in, and a data home
+ * of this test file's own, so `run`'s default store never lands in (or locks) the real one.
+ */
 function childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('MPCRP_')) env[k] = v;
-  return { ...env, ...extra };
+  return { ...env, XDG_DATA_HOME: join(CWD, '.data'), ...extra };
 }
 
 export interface CliResult {

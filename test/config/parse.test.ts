@@ -116,10 +116,10 @@ describe('parseConfig: errors', () => {
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as ConfigError).issues).toEqual([
       "fixtures/broken.yaml:1:9: server.url is not a valid server URL: unknown scheme 'http' (expected mpcrp://host:port or mpcrps://host:port)",
-      "fixtures/broken.yaml:2:1: unknown key 'romos', did you mean 'rooms'? (expected one of: server, user, rooms, bots, prefix, presence, outbox, log, serve, http, announcements)",
+      "fixtures/broken.yaml:2:1: unknown key 'romos', did you mean 'rooms'? (expected one of: server, user, rooms, bots, prefix, presence, outbox, log, serve, http, announcements, data, store, roles, refusal)",
       'fixtures/broken.yaml:3:7: user is a number (42) (expected a username of 1-20 characters without spaces; quote it)',
       'fixtures/broken.yaml:5:9: outbox.rate is a string ("fast") (expected messages per second, a number > 0)',
-      `fixtures/broken.yaml:8:11: bots[1].path names ${fixture('bots/missing.ts')}, which does not exist (expected a bot file, relative to the config file)`,
+      `fixtures/broken.yaml:8:11: bots[1].path names ${fixture('bots/missing.ts')}, which does not exist (expected a bot file relative to the config file, or an installed npm package name)`,
       "fixtures/broken.yaml:11:11: announcements[0].cron '61 9 * * *' is not a valid cron expression: Invalid value for minute: 61 (expected a cron expression of 5 fields (minute hour day month weekday) or 6 with seconds first, e.g. '55 9 * * 1-5')",
       'fixtures/broken.yaml:13:18: announcements[0].text: environment variable SECRET_TOKEN is not set (expected set SECRET_TOKEN, or give a default: ${SECRET_TOKEN:-value})',
     ]);
@@ -250,7 +250,7 @@ describe('parseConfig: errors', () => {
 
   it('a top-level list is an error', () => {
     expect(issuesOf('- a\n- b\n')).toEqual([
-      'c.yaml:1:1: the file is a list (expected a mapping with keys server, user, rooms, bots, prefix, presence, outbox, log, serve, http, announcements)',
+      'c.yaml:1:1: the file is a list (expected a mapping with keys server, user, rooms, bots, prefix, presence, outbox, log, serve, http, announcements, data, store, roles, refusal)',
     ]);
   });
 });

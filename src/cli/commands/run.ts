@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { prefixProblem } from '../../bot/engine.js';
 import { enableReloads } from '../../bot/loader.js';
 import { parseDuration } from '../../config/duration.js';
@@ -7,6 +8,7 @@ import { createLogger, type LogFormat, type Logger, type LogLevel } from '../../
 import { connectOrEmbed, startEmbedded } from '../../runtime/local-server.js';
 import type { RunningServer } from '../../server/start.js';
 import { defaultUsername, type LoadedBot, loadBots, roomsOf, watchBots } from '../bot-files.js';
+import { openBotStore, warnWithoutSender } from '../bot-store.js';
 import { CliExit, guarded, usage } from '../cli-exit.js';
 import { type ConnectionSettings, resolveConnection } from '../connection.js';
 import { ExitCode } from '../exit-codes.js';
@@ -103,15 +105,31 @@ export const options: OptionTable = {
   http: httpOption(
     '/healthz, /readyz, /metrics, webhooks (POST /rooms/ROOM/messages) and bot.http routes',
   ),
+  data: {
+    type: 'string',
+    value: 'DIR',
+    describe:
+      "the bots' data directory for the local store (default: .mpcrp-bot/ beside the config file, else $XDG_DATA_HOME/mpcrp-bot/USER)",
+  },
+  store: {
+    type: 'string',
+    value: 'URL',
+    describe: "where the bots' store lives: redis://HOST:PORT to share it, local (default), memory",
+  },
   ...LOG_OPTIONS,
 };
 
 export const builder = (y: import('yargs').Argv) =>
   y
-    .positional('files', { describe: 'bot files (.ts, .mts, .js, .mjs)', type: 'string' })
+    .positional('files', {
+      describe: 'bot files (.ts, .mts, .js, .mjs) or installed npm package names',
+      type: 'string',
+    })
     .example('$0 run bots/echo.ts', 'run on mpcrp://127.0.0.1:8890, starting a server if none runs')
     .example('$0 run bots/dice.ts -s mpcrp://chat.example:8890 -r games', 'a real server')
     .example('$0 run --watch bots/my-bot.ts', 'reload the bot whenever you save it')
+    .example('$0 run bots/karma.ts --store redis://127.0.0.1:6379', 'keep karma in a shared Redis')
+    .example('$0 run mpcrp-bot-karma', 'a bot from an npm package installed in this project')
     .epilogue(
       'Runs until SIGINT/SIGTERM, then stops the bots, flushes what they still have to say, ' +
         'leaves its rooms and exits 0. Logs go to stderr; stdout stays empty but for ' +
@@ -156,7 +174,13 @@ async function run(argv: Record<string, unknown>): Promise<number> {
   if (prefix !== undefined) {
     throw usage(`run: ${str(argv.prefix) !== undefined ? '--prefix' : 'prefix'}: ${prefix}`);
   }
-  const bots = await loadBots(argv.files as string[] | undefined, settings.bots, keepGoing, logger);
+  const bots = await loadBots(
+    argv.files as string[] | undefined,
+    settings.bots,
+    settings.configFile === undefined ? process.cwd() : path.dirname(settings.configFile),
+    keepGoing,
+    logger,
+  );
   // A config with announcements and no bots is an announcer: a valid thing to run.
   if (bots.length === 0 && !settings.announcements.some((a) => a.enabled)) {
     throw usage(
@@ -282,10 +306,15 @@ async function runBots(argv: Record<string, unknown>, plan: RunPlan): Promise<nu
   const web = await loadRunHttp(str(argv.http), settings.http);
   const stats = web ? new web.RuntimeStats() : undefined;
   const faults = faultOptions(argv);
+  const storeFlags = { store: str(argv.store), data: str(argv.data) };
+  const store = await openBotStore(storeFlags, settings, username, logger);
   const runtime = createRuntime({
     ...faults,
     ...(stats ? { stats } : {}),
     flushTimeout: FLUSH_MS,
+    store,
+    roles: settings.roles ?? {},
+    ...(settings.refusal !== undefined ? { refusal: settings.refusal } : {}),
     server: url,
     username,
     rooms: botRooms,
@@ -375,6 +404,7 @@ async function runBots(argv: Record<string, unknown>, plan: RunPlan): Promise<nu
   stopMonitor = monitorEventLoop(faults.blockedWarn ?? 1000, () => runtime.engine.busy(), logger);
 
   let http: Awaited<ReturnType<NonNullable<typeof web>['startRunHttp']>> | undefined;
+  warnWithoutSender(runtime, settings.prefix, logger);
   try {
     if (web && stats) {
       // Before start(), so the first session is counted and /readyz answers from the start.
@@ -388,6 +418,7 @@ async function runBots(argv: Record<string, unknown>, plan: RunPlan): Promise<nu
     stopMonitor();
     await runtime.stop();
     await http?.close();
+    await store.close();
     throw httpBindFailure(error) ?? error;
   }
   if (argv.watch === true) {
@@ -398,6 +429,7 @@ async function runBots(argv: Record<string, unknown>, plan: RunPlan): Promise<nu
   await http?.close();
   // Still installed while stopping: an onStop that throws from a timer cannot crash the exit.
   disposeNet();
+  await store.close();
   logger.info('stopped');
   return exitCode;
 }

@@ -1,0 +1,176 @@
+// The contexts one plugin's hooks receive: what every context has (send, store, waitFor...)
+// and the room-bound parts (reply, users, ask). Kept apart from the instance's queue and
+// failure handling; the instance says which turn and queue slot a context belongs to.
+import { ConversationCancelledError } from '../errors.js';
+import type { Logger } from '../log.js';
+import type { PluginStore } from '../store/store.js';
+import type { QueueSlot, WaitSpec } from './conversations.js';
+import type { BotEvent, BotHost } from './host.js';
+import type { LoopGuard, Trigger } from './loop-guard.js';
+import { parseCommand } from './parse-command.js';
+import { mayRun, type PermissionOptions, rolesOf } from './permissions.js';
+import type {
+  BaseContext,
+  BotInfo,
+  CommandInfo,
+  DefaultOptions,
+  MessageContext,
+  WaitOptions,
+} from './types.js';
+
+/** One piece of queued work: which hook it is in, and whether it was given up on. */
+export interface Turn {
+  hook: string | undefined;
+  since: number;
+  abandoned: boolean;
+}
+
+export type MessageEvent = Extract<BotEvent, { kind: 'message' }>;
+
+export interface ContextDeps {
+  host: BotHost;
+  info: BotInfo;
+  log: Logger;
+  options: DefaultOptions;
+  store: PluginStore;
+  prefix: string;
+  guard: LoopGuard;
+  /** False once the plugin is unloaded or failed: sends are dropped, waits rejected. */
+  alive: () => boolean;
+  /** Registers a conversation (the plugin's Conversations). */
+  wait: (spec: WaitSpec) => Promise<MessageContext | undefined>;
+}
+
+/** `ctx.bot`: who the bot is, its commands, and which of them a user may run. */
+export function botInfo(
+  username: string,
+  plugin: string,
+  deps: {
+    prefix: string;
+    commands: () => readonly CommandInfo[];
+    permissions: PermissionOptions;
+  },
+  log: Logger,
+): BotInfo {
+  const roles = deps.permissions.roles ?? {};
+  return Object.freeze({
+    username,
+    plugin,
+    prefix: deps.prefix,
+    commands: deps.commands,
+    commandsFor: async (user: string | undefined, room?: string) => {
+      const out: CommandInfo[] = [];
+      for (const c of deps.commands()) {
+        if (await mayRun(c.allow, user, roles, { command: c.name, room }, log)) out.push(c);
+      }
+      return out;
+    },
+    rolesOf: (user: string | undefined) => rolesOf(roles, user),
+  });
+}
+
+export class ContextMaker {
+  readonly #deps: ContextDeps;
+  #warnedNoSender = false;
+
+  constructor(deps: ContextDeps) {
+    this.#deps = deps;
+  }
+
+  /**
+   * What every context has. `turn` is the queued work the context belongs to (its sends are
+   * dropped once it was abandoned); `trigger` the message being answered (loop protection);
+   * `slot` the queue slot a wait in this context releases.
+   */
+  base(turn?: Turn, trigger?: Trigger, slot?: QueueSlot): BaseContext {
+    const { host, log } = this.#deps;
+    return {
+      store: this.#deps.store,
+      waitFor: (filter, options) => {
+        if (typeof filter !== 'function') {
+          throw new TypeError('waitFor(filter) needs a function (ctx) => boolean');
+        }
+        return this.#wait(undefined, undefined, filter, options, slot);
+      },
+      bot: this.#deps.info,
+      log,
+      options: this.#deps.options,
+      state: {},
+      send: (room, text) => {
+        if (!this.#deps.alive()) {
+          log.warn('dropped a message sent after the bot was unloaded', { room });
+          return;
+        }
+        if (turn?.abandoned) {
+          log.warn('dropped a message sent by a hook that was abandoned (over its time budget)', {
+            room,
+            hook: turn.hook,
+          });
+          return;
+        }
+        if (trigger && !this.#deps.guard.allow(trigger)) return;
+        host.send(room, text);
+      },
+      users: (room) => host.users(room),
+      rooms: () => host.rooms(),
+      join: async (room) => {
+        if (!host.join) throw new Error('this bot host cannot join rooms');
+        await host.join(room);
+      },
+      leave: async (room) => {
+        if (!host.leave) throw new Error('this bot host cannot leave rooms');
+        return host.leave(room);
+      },
+    };
+  }
+
+  /** The room-bound part of every room event's context: reply, users, ask. */
+  room(base: BaseContext, room: string, user: string | undefined, slot?: QueueSlot) {
+    return {
+      reply: (text: string) => base.send(room, text),
+      users: (r?: string) => base.users(r ?? room),
+      ask: (question: string, options?: WaitOptions) => {
+        const known = this.#senderKnown();
+        const wait = this.#wait(room, known ? user : undefined, undefined, options, slot);
+        base.send(room, question);
+        return wait;
+      },
+    };
+  }
+
+  message(event: MessageEvent, base: BaseContext, slot?: QueueSlot): MessageContext {
+    return {
+      ...base,
+      ...this.room(base, event.room, event.sender, slot),
+      kind: 'message',
+      room: event.room,
+      text: event.text,
+      sender: event.sender,
+      match: undefined,
+      command: parseCommand(event.text, this.#deps.prefix),
+    };
+  }
+
+  #wait(
+    room: string | undefined,
+    user: string | undefined,
+    filter: ((ctx: MessageContext) => boolean) | undefined,
+    options: WaitOptions | undefined,
+    slot: QueueSlot | undefined,
+  ): Promise<MessageContext | undefined> {
+    if (!this.#deps.alive()) return Promise.reject(new ConversationCancelledError('unloaded'));
+    return this.#deps.wait({ room, user, slot, options, ...(filter ? { filter } : {}) });
+  }
+
+  /** Whether messages carry their sender; warns once per plugin when they do not. */
+  #senderKnown(): boolean {
+    const known = this.#deps.host.senderKnown?.() ?? true;
+    if (!known && !this.#warnedNoSender) {
+      this.#warnedNoSender = true;
+      this.#deps.log.warn(
+        "ctx.ask on a server without the 'sender' extension: the next message in the room from anyone answers it",
+      );
+    }
+    return known;
+  }
+}
