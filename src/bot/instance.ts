@@ -6,7 +6,8 @@ import { botInfo, ContextMaker, type Turn } from './contexts.js';
 import { Conversations, QueueSlot } from './conversations.js';
 import { reportFailure } from './failure-report.js';
 import type { BotEvent, BotHost } from './host.js';
-import { findRoute, type HttpResult } from './http-routes.js';
+import { answerHttp } from './http-answer.js';
+import type { HttpResult } from './http-routes.js';
 import type { LoopGuard, Trigger } from './loop-guard.js';
 import { commandAllowed, type PermissionOptions, warnUnknownRoles } from './permissions.js';
 import { inFrame, type PluginFrame, PluginScope, within } from './plugin-scope.js';
@@ -21,7 +22,6 @@ import type {
   EventContext,
   Handler,
   HookObserver,
-  HttpContext,
   LifecycleContext,
   MessageContext,
   PluginHttpRequest,
@@ -344,38 +344,17 @@ export class PluginInstance {
    * another method has one (405). A handler that throws is reported like a failed hook and
    * answered 500; one that does not settle in time is abandoned like a hook and answered 504.
    */
-  async handleHttp(req: PluginHttpRequest): Promise<HttpResult | 'method' | undefined> {
-    const route = findRoute(this.hooks.http, req.method, req.path);
-    if (route === undefined || route === 'method') return route;
-    const label = `http ${route.method} ${route.path}`;
-    const budget = this.#deps.timeouts.event;
-    let result: HttpResult | undefined;
-    let taken: Turn | undefined;
-    await this.enqueue(async (turn) => {
-      taken = turn;
-      let chosen: HttpResult | undefined;
-      const ctx: HttpContext = {
-        ...this.#base(turn),
-        kind: 'http',
-        respond: (status, body) => {
-          chosen = { status, body };
-        },
-      };
-      let returned: unknown;
-      const ran = async (): Promise<void> => {
-        returned = await route.handler(req, ctx);
-      };
-      const ok = await this.#run(label, ran, undefined, turn);
-      if (turn.abandoned) return;
-      result = ok
-        ? (chosen ?? { status: returned === undefined ? 204 : 200, body: returned })
-        : { status: 500, body: { error: `${label} failed; see the bot's log` } };
-    }, budget);
-    if (taken?.abandoned) {
-      return { status: 504, body: { error: `${label} did not answer within ${budget} ms` } };
-    }
-    // The queue skipped it: the plugin was unloaded, or it is stopping with a stuck hook.
-    return result ?? { status: 503, body: { error: 'the plugin is not running' } };
+  handleHttp(req: PluginHttpRequest): Promise<HttpResult | 'method' | undefined> {
+    return answerHttp(
+      {
+        routes: this.hooks.http,
+        budget: this.#deps.timeouts.event,
+        enqueue: (task, budget) => this.enqueue(task, budget),
+        base: (turn) => this.#base(turn),
+        run: (label, fn, turn) => this.#run(label, fn, undefined, turn),
+      },
+      req,
+    );
   }
 
   #base(turn?: Turn, trigger?: Trigger): BaseContext {
