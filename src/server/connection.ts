@@ -3,7 +3,7 @@ import type { Logger } from '../log.js';
 import { FrameDecoder, type FrameView } from '../protocol/decoder.js';
 import { MessageType } from '../protocol/types.js';
 import type { Transport } from '../transport/transport.js';
-import { FloodControl } from './flood-control.js';
+import { FloodControl, type FloodPolicy } from './flood-control.js';
 import type { ResolvedServerOptions } from './options.js';
 import { OutputQueue, type SlowConsumer } from './output-queue.js';
 import type { Awaitable } from './registry.js';
@@ -12,6 +12,8 @@ import type { Awaitable } from './registry.js';
 export interface ConnectionHost {
   readonly options: ResolvedServerOptions;
   readonly log: Logger;
+  /** Flood control's limits, shared by every connection. */
+  readonly flood: FloodPolicy;
   /**
    * Handles one frame; a returned Promise holds back this connection's later frames.
    * `frame` is the connection's decoder: read its fields before returning (a payload kept
@@ -79,7 +81,7 @@ export class Connection {
     this.#log = host.log;
     const { options } = host;
     this.#decoder = new FrameDecoder({ maxPayload: options.maxPayload });
-    this.#flood = new FloodControl(options.frameRate, options.frameBurst, options.throttleTimeout);
+    this.#flood = new FloodControl(host.flood);
     this.#output = new OutputQueue(transport, options, (slow) => this.#slowConsumer(slow));
     this.finished = new Promise((resolve) => {
       transport.on('close', () => {
