@@ -5,7 +5,7 @@ import { MessageType } from '../protocol/types.js';
 import type { Transport } from '../transport/transport.js';
 import { FloodControl, type FloodPolicy } from './flood-control.js';
 import type { ResolvedServerOptions } from './options.js';
-import { OutputQueue, type SlowConsumer } from './output-queue.js';
+import { OutputQueue, type SlowConsumer, type SlowConsumerHandler } from './output-queue.js';
 import type { Awaitable } from './registry.js';
 
 /** What a connection needs from the server that owns it. */
@@ -39,7 +39,7 @@ export interface Grants {
  * registration timeout and frames before it). Protocol rules live in handlers.ts; this
  * class only knows bytes and lifetime.
  */
-export class Connection {
+export class Connection implements SlowConsumerHandler {
   /** Username once SetUserName succeeded. */
   name: string | undefined;
   grants: Grants = { sender: false, presence: false, rooms: false };
@@ -82,7 +82,7 @@ export class Connection {
     const { options } = host;
     this.#decoder = new FrameDecoder({ maxPayload: options.maxPayload });
     this.#flood = new FloodControl(host.flood);
-    this.#output = new OutputQueue(transport, options, (slow) => this.#slowConsumer(slow));
+    this.#output = new OutputQueue(transport, options, this);
     this.finished = new Promise((resolve) => {
       transport.on('close', () => {
         this.#release('closed by peer');
@@ -136,7 +136,8 @@ export class Connection {
     this.#output.flush();
   }
 
-  #slowConsumer({ rule, unsent }: SlowConsumer): void {
+  /** Called by this connection's output queue: the peer reads too slowly to keep. */
+  slowConsumer({ rule, unsent }: SlowConsumer): void {
     const { maxOutputBytes, writeTimeout } = this.#host.options;
     const about = { conn: this.id, user: this.name, unsent };
     if (rule === 'output cap') {
