@@ -33,6 +33,13 @@ export interface Grants {
   rooms: boolean;
 }
 
+/** Until a Hello grants some: shared by every connection, never changed (Hello replaces it). */
+const NO_GRANTS: Readonly<Grants> = { sender: false, presence: false, rooms: false };
+
+/** The Connection a transport feeds: set on the transport, so its listeners need no closure. */
+const OWNER = Symbol('mpcrp.connection');
+type Owned = Transport & { [OWNER]: Connection };
+
 /**
  * One client connection: decodes its frames in order, queues its output for the batched
  * flush, and enforces the per-connection limits (frame size, flood control, slow consumer,
@@ -42,14 +49,17 @@ export interface Grants {
 export class Connection implements SlowConsumerHandler {
   /** Username once SetUserName succeeded. */
   name: string | undefined;
-  grants: Grants = { sender: false, presence: false, rooms: false };
+  grants: Readonly<Grants> = NO_GRANTS;
   /** Not served any more: sends are dropped, frames ignored. */
   closed = false;
-  /** Resolves when the transport has closed. */
-  readonly finished: Promise<void>;
 
   readonly #host: ConnectionHost;
   readonly #log: Logger;
+  /** The transport has closed. */
+  #ended = false;
+  /** {@link finished}, made when first asked for (most connections are never asked). */
+  #finished: Promise<void> | undefined;
+  #resolveFinished: (() => void) | undefined;
   readonly #decoder: FrameDecoder;
   readonly #flood: FloodControl;
   readonly #output: OutputQueue;
@@ -83,20 +93,47 @@ export class Connection implements SlowConsumerHandler {
     this.#decoder = new FrameDecoder({ maxPayload: options.maxPayload });
     this.#flood = new FloodControl(host.flood);
     this.#output = new OutputQueue(transport, options, this);
-    this.finished = new Promise((resolve) => {
-      transport.on('close', () => {
-        this.#release('closed by peer');
-        resolve();
-      });
-    });
-    transport.on('error', (error) => this.#log.debug('connection error', { conn: id, error }));
-    transport.on('data', (chunk) => this.#onData(chunk));
+    // The same three functions for every connection: each finds its connection on the
+    // transport, so an idle connection carries no closures for them.
+    (transport as Owned)[OWNER] = this;
+    transport.on('close', Connection.#onClose);
+    transport.on('error', Connection.#onError);
+    transport.on('data', Connection.#onData);
     const timeout = host.options.registrationTimeout;
     this.#timer = setTimeout(() => {
       this.#log.info('registration timeout: no SetUserName, closing', { conn: id, ms: timeout });
       this.close('registration timeout');
     }, timeout);
     this.#timer.unref?.();
+  }
+
+  // Listeners are called with the transport as `this`: function expressions, not methods.
+  static readonly #onClose = function (this: Transport): void {
+    const conn = (this as Owned)[OWNER];
+    conn.#release('closed by peer');
+    conn.#ended = true;
+    conn.#resolveFinished?.();
+  };
+
+  static readonly #onError = function (this: Transport, error: Error): void {
+    const conn = (this as Owned)[OWNER];
+    conn.#log.debug('connection error', { conn: conn.id, error });
+  };
+
+  static readonly #onData = function (this: Transport, chunk: Buffer): void {
+    (this as Owned)[OWNER].#read(chunk);
+  };
+
+  /** Resolves when the transport has closed. */
+  get finished(): Promise<void> {
+    if (this.#finished === undefined) {
+      this.#finished = this.#ended
+        ? Promise.resolve()
+        : new Promise((resolve) => {
+            this.#resolveFinished = resolve;
+          });
+    }
+    return this.#finished;
   }
 
   /** A successful SetUserName stops the registration clock. */
@@ -185,7 +222,7 @@ export class Connection implements SlowConsumerHandler {
     queueMicrotask(() => this.#host.released(this, pending));
   }
 
-  #onData(chunk: Buffer): void {
+  #read(chunk: Buffer): void {
     if (this.closed) return;
     // While waiting, the chunk just queues up in the decoder until #continue.
     this.#decoder.write(chunk);
