@@ -53,13 +53,13 @@ export class OutputQueue {
    * and the figure used stays an upper bound.
    */
   push(frame: Buffer): boolean {
-    const frames = this.#frames;
+    let frames = this.#frames;
     if (frames === undefined) {
       this.#unflushed = this.#transport.writableLength;
-      this.#frames = [frame];
-    } else {
-      frames.push(frame);
+      // Grown by push, as a turn's frames usually are many: one backing store, not two.
+      frames = this.#frames = [];
     }
+    frames.push(frame);
     this.#bytes += frame.length;
     const unsent = this.#bytes + this.#unflushed;
     if (unsent <= this.#limits.maxOutputBytes) return true;
