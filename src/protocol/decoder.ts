@@ -138,7 +138,8 @@ export class FrameDecoder implements FrameView {
       this.#head = chunk;
       this.#pos = 0;
     } else {
-      (this.#rest ??= []).push(chunk);
+      if (this.#rest === undefined) this.#rest = [chunk];
+      else this.#rest.push(chunk);
       this.#restBytes += chunk.length;
     }
   }
