@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureCliBuilt } from '../lib/dist.js';
@@ -40,11 +40,6 @@ function bareStartArgs(port: number): string[] {
   ];
 }
 
-function sendsCommand(main: string): boolean {
-  // The command registry names every command it can load; 'send' lands with the CLI work.
-  return /name:\s*'send'/.test(readFileSync(main, 'utf8'));
-}
-
 export const cliSendScenario: Scenario = {
   name: 'cli',
   async run(ctx) {
@@ -52,7 +47,7 @@ export const cliSendScenario: Scenario = {
     if (!built('src/server/start.ts')) return [naRow(scenario, 'src/server')];
     if (!built('src/cli/commands/send.ts')) return [naRow(scenario, 'send command')];
     const main = ensureCliBuilt(ctx.progress);
-    if (!main || !sendsCommand(main)) return [naRow(scenario, 'send command in dist/')];
+    if (!main) return [naRow(scenario, 'the CLI in dist/')];
 
     const runs = ctx.quick ? 5 : 21;
     const warm = 2;

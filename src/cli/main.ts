@@ -12,13 +12,8 @@ import {
   GLOBAL_OPTIONS,
 } from './options.js';
 
-// Node 22.1+ can keep the compiled code of the modules loaded from here on (the command's)
-// between runs, and a CLI start-up is mostly loading modules; Node 20 has no such cache,
-// and this is a no-op there. NODE_DISABLE_COMPILE_CACHE=1 turns it off.
-const nodeModule = process.getBuiltinModule('node:module') as {
-  enableCompileCache?: () => unknown;
-};
-nodeModule.enableCompileCache?.();
+// The bin (dist/cli/mpcrp-bot.cjs, see scripts/bundle-cli.mjs) runs this file bundled with
+// the light commands, and turns on Node's compile cache before loading it.
 
 /** Every subcommand: name and summary here, the rest loaded only when it runs. */
 const COMMANDS: CommandEntry[] = [

@@ -2,7 +2,7 @@
 // misbehaved in 0.1.0 (issue #15), now one clear line and the documented exit code.
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { run, server, start } from './cli-harness.js';
+import { BIN, run, server, start } from './cli-harness.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const ANNOUNCER = `${ROOT}examples/announcer.yaml`;
@@ -83,7 +83,7 @@ describe('completion', () => {
   it('the bash script completes command names in a real bash', async () => {
     const { spawnSync } = await import('node:child_process');
     const script = (await run(['completion', 'bash'])).stdout;
-    const bin = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
+    const bin = BIN;
     const out = spawnSync(
       'bash',
       [
