@@ -77,6 +77,9 @@ export const cliStartScenario: Scenario = {
     if (!built('src/server/start.ts')) return labels.map((l) => naRow(l, 'src/server'));
     const bin = ensureCliBuilt(ctx.progress);
     if (!bin) return labels.map((l) => naRow(l, 'the CLI in dist/'));
+    // Another build's CLI (e.g. the last release's dist/cli/main.js), timed in the same
+    // alternation, so a change is measured before and after in one run.
+    const before = process.env.MPCRP_BENCH_CLI_BEFORE;
 
     const target = await Target.start('server');
     const load = startLoad();
@@ -139,7 +142,8 @@ export const cliStartScenario: Scenario = {
         const warm = 2;
         const cli: number[] = [];
         const bare: number[] = [];
-        const before = await load.call<number>('received');
+        const old: number[] = [];
+        const receivedBefore = await load.call<number>('received');
         for (let i = 0; i < warm + runs; i++) {
           // Alternate, so drift on the machine hits both alike.
           const b = await timeRun(bareStartArgs(target.port), cwd);
@@ -148,22 +152,33 @@ export const cliStartScenario: Scenario = {
           if (r.code !== 0 || Number.isNaN(r.ms)) {
             throw new Error(`mpcrp-bot ${c.args(i)[0]} exited ${r.code}: ${r.stderr.trim()}`);
           }
+          const o = before
+            ? await timeRun([before, ...c.args(runs + warm + i)], cwd, c.watch)
+            : undefined;
+          if (o && (o.code !== 0 || Number.isNaN(o.ms))) {
+            throw new Error(`${before} ${c.args(i)[0]} exited ${o.code}: ${o.stderr.trim()}`);
+          }
           if (i >= warm) {
             bare.push(b.ms);
             cli.push(r.ms);
+            if (o) old.push(o.ms);
           }
         }
         if (c === cases[1]) {
-          const delivered = (await load.call<number>('received')) - before;
-          if (delivered !== warm + runs) {
-            throw new Error(
-              `the room got ${delivered} messages from ${warm + runs} confirmed sends`,
-            );
+          const delivered = (await load.call<number>('received')) - receivedBefore;
+          const sent = (warm + runs) * (before ? 2 : 1);
+          if (delivered !== sent) {
+            throw new Error(`the room got ${delivered} messages from ${sent} confirmed sends`);
           }
         }
         const s = median(cli);
         const y = median(bare);
-        ctx.progress(`${c.label}: median ${s.toFixed(1)} ms, bare start ${y.toFixed(1)} ms`);
+        const was = old.length > 0 ? median(old) : undefined;
+        const wasNote =
+          was === undefined ? '' : `; before: ${was.toFixed(1)} ms (${(was / y).toFixed(3)}x)`;
+        ctx.progress(
+          `${c.label}: median ${s.toFixed(1)} ms, bare start ${y.toFixed(1)} ms${wasNote}`,
+        );
         rows.push({
           scenario: c.label,
           status: 'ok',
@@ -171,8 +186,14 @@ export const cliStartScenario: Scenario = {
           yardstick: { name: 'bare start', value: y, unit: 'ms' },
           ratio: s / y,
           ...(c.goal ? { goal: c.goal.text, met: s / y <= c.goal.max } : { goal: 'none set' }),
-          notes: `median of ${runs} runs; ${c.notes}`,
-          detail: { runs, warm, cliMs: cli, bareMs: bare },
+          notes: `median of ${runs} runs; ${c.notes}${wasNote}`,
+          detail: {
+            runs,
+            warm,
+            cliMs: cli,
+            bareMs: bare,
+            ...(before ? { before, beforeMs: old } : {}),
+          },
         });
       }
     } finally {
