@@ -12,6 +12,10 @@ export interface OutputLimits {
   writeTimeout: number;
 }
 
+/** The queue a transport's shared 'drain' listener stops the clock of. */
+const QUEUE = Symbol('mpcrp.outputQueue');
+type Queued = Transport & { [QUEUE]: OutputQueue };
+
 /** Who hears about a slow consumer: the connection that owns the queue. */
 export interface SlowConsumerHandler {
   slowConsumer(slow: SlowConsumer): void;
@@ -23,7 +27,10 @@ export interface SlowConsumerHandler {
  * (`owner.slowConsumer`); dropping it is the connection's decision.
  *
  * An idle connection's queue holds no array, no listener and no timer: the frames array
- * exists between a push and the flush, the 'drain' listener while a write is blocked.
+ * exists between a push and the flush, the write clock while a write is blocked, and the
+ * 'drain' listener (one function shared by every queue) from the first blocked write on.
+ * It is not taken off again: a busy reader blocks and drains many times a second, and
+ * adding and removing a listener (and a closure) each time is work on the fan-out's path.
  */
 export class OutputQueue {
   readonly #transport: Transport;
@@ -35,8 +42,8 @@ export class OutputQueue {
   #unflushed = 0;
   /** Runs while a write waits for 'drain'. */
   #writeTimer: NodeJS.Timeout | undefined;
-  /** Listens for 'drain' while the write timer runs. */
-  #onDrain: (() => void) | undefined;
+  /** The shared 'drain' listener is on the transport. */
+  #hooked = false;
 
   constructor(transport: Transport, limits: OutputLimits, owner: SlowConsumerHandler) {
     this.#transport = transport;
@@ -81,10 +88,18 @@ export class OutputQueue {
         this.#owner.slowConsumer({ rule: 'write blocked', unsent: this.#transport.writableLength });
       }, this.#limits.writeTimeout);
       this.#writeTimer.unref?.();
-      this.#onDrain = () => this.#stopClock();
-      this.#transport.on('drain', this.#onDrain);
+      if (!this.#hooked) {
+        this.#hooked = true;
+        (this.#transport as Queued)[QUEUE] = this;
+        this.#transport.on('drain', OutputQueue.#onDrain);
+      }
     }
   }
+
+  // Called with the transport as `this`: a function expression, not a method.
+  static readonly #onDrain = function (this: Transport): void {
+    (this as Queued)[QUEUE].#stopClock();
+  };
 
   /** Drops what is queued and stops the write clock. */
   clear(): void {
@@ -96,8 +111,5 @@ export class OutputQueue {
   #stopClock(): void {
     clearTimeout(this.#writeTimer);
     this.#writeTimer = undefined;
-    if (this.#onDrain === undefined) return;
-    this.#transport.off('drain', this.#onDrain);
-    this.#onDrain = undefined;
   }
 }
