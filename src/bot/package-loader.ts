@@ -1,28 +1,12 @@
 // Bots published as npm packages (`mpcrp-bot run mpcrp-bot-karma`, or `bots: [mpcrp-bot-karma]`),
 // resolved from the project like Hubot's external scripts: node_modules of the directory
 // given, then of each parent.
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { isPackageSpec } from '../config/bot-spec.js';
 import { PluginLoadError } from '../errors.js';
 import { type LoadBotOptions, loadBotFile } from './loader.js';
 import type { BotPlugin } from './types.js';
-
-/** `name` or `@scope/name`, as npm spells package names. */
-const PACKAGE_NAME = /^(?:@[a-z0-9][\w.-]*\/)?[a-z0-9][\w.-]*$/i;
-
-/** Whether `spec` names a package rather than a file (a file of that name wins). */
-export function isPackageSpec(spec: string, from: string): boolean {
-  if (!PACKAGE_NAME.test(spec)) return false;
-  return !isFile(path.resolve(from, spec));
-}
-
-function isFile(p: string): boolean {
-  try {
-    return statSync(p).isFile();
-  } catch {
-    return false;
-  }
-}
 
 /**
  * The bot file of an installed package: `"mpcrp-bot": { "bot": "./dist/bot.js" }` in its

@@ -2,7 +2,6 @@
 // keep the two in step.
 import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { isPackageSpec } from '../bot/package-loader.js';
 import { LOG_LEVELS } from '../log.js';
 import { nameProblem } from '../protocol/names.js';
 import { parseServerUrl } from '../protocol/url.js';
@@ -10,6 +9,7 @@ import { CRON_EXPECTED, cronProblem, timezoneProblem } from '../schedule/cron.js
 import { parseZonedDate } from '../schedule/format.js';
 import { PLACEHOLDERS_EXPECTED, placeholderProblem } from '../schedule/placeholders.js';
 import { STORE_URL_EXPECTED, storeUrlProblem } from '../store/open.js';
+import { isPackageSpec } from './bot-spec.js';
 import type { At, Field, Schema } from './schema.js';
 
 /**
