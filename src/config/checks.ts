@@ -84,9 +84,12 @@ const serverUrl = checked((v) => {
   }
 });
 
+const ADDRESS = /^(?:(?:\[[0-9A-Fa-f:.]+\]|[^:[\]\s]*):)?(\d{1,5})$/;
 const listen = checked((v) => {
-  const port = /\d+$/.exec(v.trim());
-  return port && Number(port[0]) <= 65_535 ? undefined : 'is not an address to listen on';
+  const port = ADDRESS.exec(v.trim())?.[1];
+  return port !== undefined && Number(port) <= 65_535
+    ? undefined
+    : 'is not an address to listen on';
 });
 
 /** Applies `rules` to the keys of a mapping; a scalar fills `shorthand` (`server: URL`). */
