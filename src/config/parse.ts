@@ -2,10 +2,11 @@ import { dirname, resolve } from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import { ConfigError } from '../errors.js';
 import { aliasProblem, MAX_ALIAS_VALUES } from './aliases.js';
-import { CONFIG_SCHEMA } from './config-schema.js';
+import { checkConfig } from './checks.js';
 import { MAX_NESTING, nestingProblem } from './nesting.js';
-import { type Ctx, INVALID, validate } from './schema.js';
+import { expectedAt, type Path, showPath, validateShape } from './schema-pass.js';
 import type { Config } from './types.js';
+import { offsetAt, plainValue, type ReadCtx } from './yaml-value.js';
 
 export interface ParseConfigOptions {
   /** Absolute path of the file: relative paths inside resolve against its directory. */
@@ -65,25 +66,33 @@ export function parseConfig(text: string, options: ParseConfigOptions): Config {
   if (aliases) throw toError([aliases], at);
 
   const secretValues = new Set<string>();
-  const ctx: Ctx = {
-    report: (offset, message) => issues.push({ offset, message }),
-    env: options.env ?? process.env,
-    baseDir: dirname(file),
-    secretValues,
+  if (doc.contents === null) return { bots: [], announcements: [], file, secretValues };
+  const read: ReadCtx = {
     doc,
     source: text,
+    env: options.env ?? process.env,
+    secretValues,
+    report: (offset, message) => issues.push({ offset, message }),
+    failed: [],
   };
-  const contents = doc.contents;
-  const value =
-    contents === null
-      ? { bots: [], announcements: [] }
-      : validate(contents, CONFIG_SCHEMA, { path: '', offset: 0, ctx });
-  if (issues.length > 0 || value === INVALID || value === undefined) {
-    if (issues.length === 0)
-      issues.push({ offset: 0, message: 'the file is empty (expected a mapping)' });
-    throw toError(issues, at);
+  const value = plainValue(doc.contents, [], read);
+  const bad: Path[] = [...read.failed];
+  for (const issue of validateShape(value)) {
+    issues.push({ offset: offsetAt(doc, issue.path, issue.key), message: issue.message });
+    bad.push(issue.path);
   }
-  return { ...(value as Omit<Config, 'file' | 'secretValues'>), file, secretValues };
+  const within = (outer: Path, inner: Path) => outer.every((s, i) => inner[i] === s);
+  const config = checkConfig(value as Record<string, unknown>, {
+    baseDir: dirname(file),
+    clean: (path) => !bad.some((b) => within(b, path) || within(path, b)),
+    report: (path, problem, extra = {}) =>
+      issues.push({
+        offset: offsetAt(doc, path, extra.key),
+        message: `${showPath(path)} ${problem} (expected ${extra.expected ?? expectedAt(path)})`,
+      }),
+  });
+  if (issues.length > 0) throw toError(issues, at);
+  return { ...config, file, secretValues };
 }
 
 function toError(

@@ -1,12 +1,11 @@
-// The published JSON Schema (schema/mpcrp-bot.schema.json): up to date with the config's
-// tables, and what a real JSON Schema validator (ajv, as editors' YAML servers use) makes of
-// the examples and of broken files.
+// The published JSON Schema (schema/mpcrp-bot.schema.json), the config's one description of
+// its shape: a valid draft-07 schema by a second validator (ajv, as editors' YAML servers
+// use), and what that validator makes of the examples and of broken files.
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { configJsonSchema } from '../../src/config/json-schema.js';
 
 const root = (path: string) => fileURLToPath(new URL(`../../${path}`, import.meta.url));
 const published = JSON.parse(readFileSync(root('schema/mpcrp-bot.schema.json'), 'utf8'));
@@ -21,8 +20,21 @@ function errorsOf(text: string): string[] {
 }
 
 describe('schema/mpcrp-bot.schema.json', () => {
-  it('is what the config tables say (run `npm run schema` after changing them)', () => {
-    expect(published).toEqual(configJsonSchema());
+  it('is a valid draft-07 schema that every key of the file is described in', () => {
+    expect(ajv.validateSchema(published)).toBe(true);
+    // Messages say "(expected <description>)": every property needs one.
+    const undescribed: string[] = [];
+    const walk = (schema: Record<string, unknown>, at: string) => {
+      const props = (schema.properties ?? {}) as Record<string, Record<string, unknown>>;
+      for (const [key, sub] of Object.entries(props)) {
+        if (typeof sub.description !== 'string') undescribed.push(`${at}/${key}`);
+        walk(sub, `${at}/${key}`);
+      }
+      const inner = [...((schema.anyOf ?? []) as []), ...(schema.items ? [schema.items] : [])];
+      for (const sub of inner) walk(sub as Record<string, unknown>, at);
+    };
+    walk(published, '');
+    expect(undescribed).toEqual([]);
   });
 
   it.each([...examples.map((f) => `examples/${f}`), 'test/config/fixtures/valid.yaml'])(

@@ -164,9 +164,9 @@ describe('parseConfig: errors', () => {
       "c.yaml:2:29: log.format is a string (\"xml\") (expected one of 'pretty', 'json')",
       'c.yaml:4:9: serve.port is 70000 (expected an integer from 0 to 65535)',
       "c.yaml:5:24: serve.extensions[1] is a string (\"colors\") (expected one of 'sender', 'presence', 'rooms')",
-      "c.yaml:6:24: serve.registrationTimeout is \"soon\", not a duration (expected milliseconds as a number, or a number followed by ms, s, m or h, e.g. '500ms', '2s', '10m', '1h')",
-      "c.yaml:7:23: presence.interval is -5, not a number ≥ 0 (expected milliseconds as a number, or a number followed by ms, s, m or h, e.g. '500ms', '2s', '10m', '1h')",
-      'c.yaml:8:33: bots[0].options is not a mapping (expected a mapping handed to the bot)',
+      "c.yaml:6:24: serve.registrationTimeout is a string (\"soon\") (expected milliseconds as a number, or a number followed by ms, s, m or h, e.g. '500ms', '2s', '10m', '1h')",
+      "c.yaml:7:23: presence.interval is -5 (expected milliseconds as a number, or a number followed by ms, s, m or h, e.g. '500ms', '2s', '10m', '1h')",
+      'c.yaml:8:42: bots[0].options is a list (expected a mapping handed to the bot)',
     ]);
   });
 
@@ -233,6 +233,38 @@ describe('parseConfig: errors', () => {
     ).toEqual([
       'c.yaml:4:5: announcements[2] has the name "d" of announcements[0] (expected a unique name)',
     ]);
+  });
+
+  it('suggests the nearest value of a fixed set, and flags unknown keys left empty', () => {
+    expect(issuesOf('log: { format: jsno }\nromos:\n')).toEqual([
+      "c.yaml:1:16: log.format is a string (\"jsno\"), did you mean 'json'? (expected one of 'pretty', 'json')",
+      "c.yaml:2:1: unknown key 'romos', did you mean 'rooms'? (expected one of: server, user, rooms, bots, prefix, presence, outbox, log, serve, http, announcements, data, store, roles, refusal)",
+    ]);
+  });
+
+  it('checks the mapping form of a key that also takes a scalar (server, bots, http)', () => {
+    expect(issuesOf('server: { url: 3, tsl: x }\nbots: [{ options: {} }, 5]\n')).toEqual([
+      'c.yaml:1:16: server.url is a number (3) (expected mpcrp://host:port or mpcrps://host:port; quote it)',
+      "c.yaml:1:19: unknown key 'server.tsl' (expected one of: url, ca, cert, key, insecure)",
+      "c.yaml:2:8: bots[0] is missing the key 'path' (expected a bot file relative to the config file, or an installed npm package name under 'path')",
+      'c.yaml:2:25: bots[1] is a number (5) (expected a bot file relative to the config file, or an installed npm package name, or a mapping with keys path, options, enabled, enable, disable)',
+    ]);
+  });
+
+  it('checks a value read from the environment as the type the key wants', () => {
+    const serve = 'serve: { port: "${PORT}", plaintext: "${PLAIN}" }\n';
+    expect(issuesOf(serve, { PORT: 'abc', PLAIN: 'yes' })).toEqual([
+      'c.yaml:1:16: serve.port is a string ("abc") (expected an integer from 0 to 65535)',
+      'c.yaml:1:38: serve.plaintext is a string ("yes") (expected true or false)',
+    ]);
+    expect(issuesOf(serve, { PORT: '70000', PLAIN: 'true' })).toEqual([
+      'c.yaml:1:16: serve.port is 70000 (expected an integer from 0 to 65535)',
+    ]);
+    const config = parseConfig(serve, {
+      file: fixture('inline.yaml'),
+      env: { PORT: '7000', PLAIN: 'false' },
+    });
+    expect(config.serve).toEqual({ port: 7000, plaintext: false });
   });
 
   it('reports each unset variable at its ${', () => {

@@ -38,11 +38,13 @@ describe('config: data, store, roles, refusal', () => {
       `c.yaml:1:8: store is "mysql://x", not a store URL (expected redis://HOST:PORT, rediss://HOST:PORT, 'local' or 'memory')`,
     ]);
     expect(issuesOf('roles: [alice]\n')[0]).toMatch(
-      /^c\.yaml:1:1: roles is not a mapping of role names to lists of usernames/,
+      /^c\.yaml:1:8: roles is a list \(expected a mapping of role names to lists of usernames/,
     );
-    expect(issuesOf('roles:\n  ops: [has space]\n')[0]).toMatch(/roles is not a mapping/);
+    expect(issuesOf('roles:\n  ops: [has space]\n')[0]).toMatch(
+      /^c\.yaml:2:9: roles\.ops\[0\] is a string \("has space"\) \(expected a username/,
+    );
     expect(issuesOf('refusal: 3\n')[0]).toMatch(
-      /^c\.yaml:1:1: refusal is neither a text nor false/,
+      /^c\.yaml:1:10: refusal is a number \(3\) \(expected what a refused user is told .*, or false\)/,
     );
   });
 });

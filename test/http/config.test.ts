@@ -42,6 +42,11 @@ describe('the http: section', () => {
       expect.stringMatching(/^c\.yaml:2:11: http\.listen .*is not an address to listen on/),
       expect.stringMatching(/^c\.yaml:3:19: http\.maxConnections/),
     ]);
+    // White space in the host, and a port past 65535, are not addresses either.
+    for (const bad of ['"no where:80"', "'127.0.0.1:70000'"])
+      expect(issues(`http:\n  listen: ${bad}\n`)).toEqual([
+        expect.stringMatching(/^c\.yaml:2:11: http\.listen .*is not an address to listen on/),
+      ]);
   });
 
   it('--http wins over http.listen; the token falls back to MPCRP_HTTP_TOKEN', () => {

@@ -32,13 +32,13 @@ describe('serve: TLS settings in the config file', () => {
 
   it('reports a bare name, a mapping and an invalid username where they are', () => {
     expect(issuesOf('serve:\n  reservedNames: alice\n')).toEqual([
-      `c.yaml:2:18: serve.reservedNames is "alice", not 'all' (expected a list of usernames such as [alice], or 'all')`,
+      `c.yaml:2:18: serve.reservedNames is a string ("alice") (expected a list of usernames such as [alice], or 'all')`,
     ]);
     expect(issuesOf('serve:\n  reservedNames: {alice: 1}\n')[0]).toMatch(
       /serve\.reservedNames is a mapping \(expected a list of usernames such as \[alice\], or 'all'\)/,
     );
     expect(issuesOf('serve:\n  reservedNames: [ok, "no way"]\n')[0]).toMatch(
-      /2:23: serve\.reservedNames\[1\] is not a valid username/,
+      /2:23: serve\.reservedNames\[1\] is a string \("no way"\) \(expected a username/,
     );
   });
 

@@ -107,9 +107,8 @@ export async function loadForDisplay(
 
 /** What `serve` runs with when the file says nothing, as `config check` prints it. */
 async function serveDefaults(): Promise<Record<string, unknown>> {
-  const [{ EXTENSIONS }, { DEFAULT_SERVER_OPTIONS }, { DEFAULT_HOST }, tls, { DEFAULT_PORT }] =
+  const [{ DEFAULT_SERVER_OPTIONS }, { DEFAULT_HOST }, tls, { ALL_EXTENSIONS, DEFAULT_PORT }] =
     await Promise.all([
-      import('../../config/config-schema.js'),
       import('../../server/options.js'),
       import('../../server/start.js'),
       import('../../server/tls.js'),
@@ -122,7 +121,7 @@ async function serveDefaults(): Promise<Record<string, unknown>> {
     plaintext: true,
     ...limits,
     // `true` offers every extension; show them by name, as the file would list them.
-    extensions: extensions === true ? [...EXTENSIONS] : extensions,
+    extensions: extensions === true ? [...ALL_EXTENSIONS] : extensions,
     tls: { port: tls.DEFAULT_TLS_PORT, handshakeTimeout: tls.DEFAULT_HANDSHAKE_TIMEOUT },
   };
 }
