@@ -37,6 +37,8 @@ beforeAll(() => {
   ]);
   // What npm would install beside it: the package's own dependencies.
   for (const dep of Object.keys(pkg.dependencies)) {
+    // A scoped package (@scope/name) needs its scope's folder first.
+    mkdirSync(dirname(join(modules, dep)), { recursive: true });
     symlinkSync(join(ROOT, 'node_modules', dep), join(modules, dep), 'dir');
   }
 }, 60_000);
