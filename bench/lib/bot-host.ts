@@ -13,13 +13,19 @@ interface StartArgs {
   port: number;
   name: string;
   room: string;
+  /** Directory of the library as users run it (dist/, compiled by tsc). */
+  lib: string;
 }
 
 serveParent({
   async runtime(a: StartArgs): Promise<void> {
-    const { createRuntime } = await import('../../src/runtime/index.js');
-    const { defineBot } = await import('../../src/bot/index.js');
-    const { createLogger } = await import('../../src/log.js');
+    const { createRuntime } = (await import(
+      `${a.lib}/runtime/index.js`
+    )) as typeof import('../../src/runtime/index.js');
+    const { defineBot } = (await import(
+      `${a.lib}/bot/index.js`
+    )) as typeof import('../../src/bot/index.js');
+    const { createLogger } = (await import(`${a.lib}/log.js`)) as typeof import('../../src/log.js');
     const echo = defineBot({
       name: 'echo',
       setup(bot) {
@@ -43,7 +49,9 @@ serveParent({
     stop = () => runtime.stop();
   },
   async client(a: StartArgs): Promise<void> {
-    const { connect } = await import('../../src/client/index.js');
+    const { connect } = (await import(
+      `${a.lib}/client/index.js`
+    )) as typeof import('../../src/client/index.js');
     const client = await connect(`mpcrp://127.0.0.1:${a.port}`, { username: a.name });
     await client.joinRoom(a.room);
     client.on('message', (m) => {

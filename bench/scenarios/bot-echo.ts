@@ -1,3 +1,5 @@
+import { dirname, join } from 'node:path';
+import { ensureCliBuilt } from '../lib/dist.js';
 import type { EchoResult } from '../lib/load-echo.js';
 import { naRow, type Row, type Scenario } from '../lib/row.js';
 import { Child } from '../lib/rpc.js';
@@ -7,7 +9,12 @@ import { built, nextTag, profileFlags, runJob, startLoad, Target } from '../lib/
 const WINDOW = 64;
 /** Bytes of text per message (the issue's load: 16-byte texts). */
 export const TEXT_BYTES = 16;
-type Mode = 'runtime' | 'client' | 'raw';
+type Mode = 'runtime' | 'client' | 'raw' | 'base runtime' | 'base client';
+/**
+ * Another build's dist/ to measure in the same run (before/after figures of a change):
+ * `MPCRP_BENCH_BOT_BASE=/path/to/other/dist npm run bench -- --only bot`.
+ */
+const BASE = process.env.MPCRP_BENCH_BOT_BASE;
 
 export const botEchoScenario: Scenario = {
   name: 'bot',
@@ -18,22 +25,37 @@ export const botEchoScenario: Scenario = {
     const rounds = ctx.quick ? 1 : 3;
     const warmupMs = ctx.quick ? 300 : 1000;
     const measureMs = ctx.quick ? 1000 : 3000;
+    // The bot runs the library as users run it: dist/, compiled by tsc. Run through tsx, the
+    // sources would pay for esbuild's keepNames (a defineProperty per closure made).
+    const main = ensureCliBuilt(ctx.progress);
+    if (!main) return [naRow(scenario, 'dist/ (npm run build)')];
+    const lib = join(dirname(main), '..');
     const target = await Target.start('server');
     const load = startLoad();
     const runs: Record<Mode, (EchoResult & { serverCpuPercent: number })[]> = {
       runtime: [],
       client: [],
       raw: [],
+      'base runtime': [],
+      'base client': [],
     };
+    const modes: Mode[] = ['raw', 'client', 'runtime'];
+    if (BASE) modes.push('base client', 'base runtime');
     try {
       for (let r = 0; r < rounds; r++) {
-        for (const mode of ['raw', 'client', 'runtime'] as const) {
+        for (const mode of modes) {
           const tag = nextTag();
           const room = `${tag}echo`;
           await load.call('echoPrepare', { port: target.port, name: `${tag}s`, room });
           const bot = new Child('./bot-host.ts', [], profileFlags());
           try {
-            await bot.call(mode, { port: target.port, name: `${tag}bot`, room });
+            const base = mode.startsWith('base ');
+            await bot.call(base ? mode.slice(5) : mode, {
+              port: target.port,
+              name: `${tag}bot`,
+              room,
+              lib: base ? BASE : lib,
+            });
             const m = await runJob<EchoResult>(load, target, 'echoRun', {
               window: WINDOW,
               textBytes: TEXT_BYTES,
@@ -80,6 +102,22 @@ export const botEchoScenario: Scenario = {
         notes: 'client.on(message) -> client.send, no framework above it',
         detail: {},
       },
+      ...(BASE ? baseRows(runs, y) : []),
     ] satisfies Row[];
   },
 };
+
+function baseRows(runs: Record<Mode, EchoResult[]>, raw: number): Row[] {
+  const yardstick = { name: 'raw-socket echo', value: raw, unit: 'echoes/s' };
+  return (['base runtime', 'base client'] as const).map((mode) => {
+    const value = median(runs[mode].map((m) => m.echoesPerSecond));
+    return {
+      scenario: `${mode} echo (${BASE})`,
+      status: 'ok',
+      server: { value, unit: 'echoes/s' },
+      yardstick,
+      ratio: value / raw,
+      notes: 'the same load on another build, same run',
+    };
+  });
+}
