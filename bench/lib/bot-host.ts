@@ -104,6 +104,9 @@ serveParent({
         socket.end();
       });
   },
+  cpu(): NodeJS.CpuUsage {
+    return process.cpuUsage();
+  },
   async stop(): Promise<void> {
     await stop?.();
     setImmediate(() => process.exit(0));

@@ -32,7 +32,7 @@ export const botEchoScenario: Scenario = {
     const lib = join(dirname(main), '..');
     const target = await Target.start('server');
     const load = startLoad();
-    const runs: Record<Mode, (EchoResult & { serverCpuPercent: number })[]> = {
+    const runs: Record<Mode, (EchoResult & { serverCpuPercent: number; botCpuUs: number })[]> = {
       runtime: [],
       client: [],
       raw: [],
@@ -56,14 +56,20 @@ export const botEchoScenario: Scenario = {
               room,
               lib: base ? BASE : lib,
             });
-            const m = await runJob<EchoResult>(load, target, 'echoRun', {
-              window: WINDOW,
-              textBytes: TEXT_BYTES,
-              warmupMs,
-              measureMs,
-            });
+            const job = await runJob<EchoResult>(
+              load,
+              target,
+              'echoRun',
+              { window: WINDOW, textBytes: TEXT_BYTES, warmupMs, measureMs },
+              { cpu: () => bot.call<NodeJS.CpuUsage>('cpu') },
+            );
+            // CPU per echo in the bot: steadier than echoes/s on a shared machine.
+            const botCpuUs = (job.alsoCpuPercent * 1e4) / job.echoesPerSecond;
+            const m = { ...job, botCpuUs };
             runs[mode].push(m);
-            ctx.progress(`bot echo ${mode}: ${Math.round(m.echoesPerSecond)} echoes/s`);
+            ctx.progress(
+              `bot echo ${mode}: ${Math.round(m.echoesPerSecond)} echoes/s, bot CPU ${botCpuUs.toFixed(2)} us/echo (${Math.round(job.alsoCpuPercent)}%)`,
+            );
           } finally {
             await bot.call('stop').catch(() => {});
             await bot.stop();
@@ -77,6 +83,7 @@ export const botEchoScenario: Scenario = {
     const s = median(runs.runtime.map((m) => m.echoesPerSecond));
     const c = median(runs.client.map((m) => m.echoesPerSecond));
     const y = median(runs.raw.map((m) => m.echoesPerSecond));
+    const us = (mode: Mode) => median(runs[mode].map((m) => m.botCpuUs)).toFixed(2);
     const yardstick = { name: 'raw-socket echo', value: y, unit: 'echoes/s' };
     const detail = { window: WINDOW, textBytes: TEXT_BYTES, rounds, warmupMs, measureMs, runs };
     return [
@@ -88,7 +95,7 @@ export const botEchoScenario: Scenario = {
         ratio: s / y,
         goal: '>= 0.6x',
         met: s / y >= 0.6,
-        notes: `outbox rate limit lifted; ${(s / c).toFixed(3)}x of the client library's echo`,
+        notes: `outbox rate limit lifted; ${(s / c).toFixed(3)}x of the client library's echo; bot CPU ${us('runtime')} / ${us('raw')} us per echo`,
         detail,
       },
       {
@@ -99,7 +106,7 @@ export const botEchoScenario: Scenario = {
         ratio: c / y,
         goal: '>= 0.85x',
         met: c / y >= 0.85,
-        notes: 'client.on(message) -> client.send, no framework above it',
+        notes: `client.on(message) -> client.send, no framework above it; bot CPU ${us('client')} / ${us('raw')} us per echo`,
         detail: {},
       },
       ...(BASE ? baseRows(runs, y) : []),
@@ -107,7 +114,7 @@ export const botEchoScenario: Scenario = {
   },
 };
 
-function baseRows(runs: Record<Mode, EchoResult[]>, raw: number): Row[] {
+function baseRows(runs: Record<Mode, (EchoResult & { botCpuUs: number })[]>, raw: number): Row[] {
   const yardstick = { name: 'raw-socket echo', value: raw, unit: 'echoes/s' };
   return (['base runtime', 'base client'] as const).map((mode) => {
     const value = median(runs[mode].map((m) => m.echoesPerSecond));
@@ -117,7 +124,7 @@ function baseRows(runs: Record<Mode, EchoResult[]>, raw: number): Row[] {
       server: { value, unit: 'echoes/s' },
       yardstick,
       ratio: value / raw,
-      notes: 'the same load on another build, same run',
+      notes: `the same load on another build, same run; bot CPU ${median(runs[mode].map((m) => m.botCpuUs)).toFixed(2)} us per echo`,
     };
   });
 }
