@@ -78,6 +78,8 @@ serveParent({
     socket.on('data', (input: Buffer) => {
       const chunk = carry ? Buffer.concat([carry, input]) : input;
       carry = undefined;
+      // The replies to one read go out in one write, as a careful hand-written echo does.
+      const replies: Buffer[] = [];
       let at = 0;
       while (at + 4 <= chunk.length) {
         const end = at + 4 + ((chunk[at + 1]! << 16) | (chunk[at + 2]! << 8) | chunk[at + 3]!);
@@ -88,13 +90,15 @@ serveParent({
           const roomEnd = at + 5 + chunk[at + 4]!;
           const room = chunk.toString('latin1', at + 5, roomEnd);
           const text = chunk.toString('utf8', roomEnd, end);
-          if (text !== '') socket.write(rawData(room, text));
+          if (text !== '') replies.push(rawData(room, text));
         } else {
           answers.shift()?.(type);
         }
         at = end;
       }
       if (at < chunk.length) carry = Buffer.from(chunk.subarray(at));
+      if (replies.length > 0)
+        socket.write(replies.length === 1 ? replies[0]! : Buffer.concat(replies));
     });
     await answer(1, a.name);
     await answer(5, a.room);

@@ -197,7 +197,8 @@ export class MpcrpClient extends EventEmitter<ClientEvents> {
   send(room: string, text: string): void {
     this.#requireOpen();
     this.#requireUser();
-    assertName('room', room);
+    // A room this connection entered was checked when it did.
+    if (!this.#rooms.has(room)) assertName('room', room);
     const limit = this.maxTextBytes(room);
     const bytes = Buffer.byteLength(text);
     if (bytes > limit) throw new TextTooLongError(bytes, limit);
