@@ -267,7 +267,9 @@ export function createBotEngine(options: BotEngineOptions): BotEngine {
       // A message a plugin's conversation was waiting for is its answer, not an event.
       if (!i.acts(event.room) || i.conversations.offer(event)) continue;
       const work = i.submit((turn) => i.handleRoomEvent(event, turn));
-      if (work !== undefined) (waits ??= []).push(work);
+      if (work === undefined) continue;
+      if (waits === undefined) waits = [work];
+      else waits.push(work);
     }
     if (waits === undefined) return undefined;
     return waits.length === 1 ? waits[0] : Promise.all(waits).then(() => {});

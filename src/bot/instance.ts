@@ -125,7 +125,9 @@ export class PluginInstance {
   /** A task is running synchronously inside enqueue() now. */
   #inline = false;
   /** Set when plugin code enqueues for its own plugin while a task runs inline (see enqueue). */
-  #gate: { promise: Promise<void>; resolve: (value: Promise<void> | undefined) => void } | undefined;
+  #gate:
+    | { promise: Promise<void>; resolve: (value: Promise<void> | undefined) => void }
+    | undefined;
   readonly #frames = new Map<string, PluginFrame>();
 
   constructor(plugin: BotPlugin, config: InstanceConfig, deps: InstanceDeps) {
@@ -422,7 +424,9 @@ export class PluginInstance {
               run,
               scheduledAt,
             };
-            return Promise.resolve(this.#run(label, () => spec.handler(ctx), ctx, turn)).then(() => {});
+            return Promise.resolve(this.#run(label, () => spec.handler(ctx), ctx, turn)).then(
+              () => {},
+            );
           }),
       );
       this.#jobs.push(job);
