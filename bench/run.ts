@@ -11,7 +11,7 @@ import type { Row, Scenario, ScenarioContext } from './lib/row.js';
 import { renderTable } from './lib/table.js';
 import { setProfileDir } from './lib/targets.js';
 import { botEchoScenario } from './scenarios/bot-echo.js';
-import { cliSendScenario } from './scenarios/cli-send.js';
+import { cliStartScenario } from './scenarios/cli-start.js';
 import { clusterScenario } from './scenarios/cluster.js';
 import { codecScenario } from './scenarios/codec.js';
 import { fanoutScenario } from './scenarios/fanout.js';
@@ -26,7 +26,7 @@ const SCENARIOS: Scenario[] = [
   fanoutMetricsScenario,
   latencyScenario,
   idleMemoryScenario,
-  cliSendScenario,
+  cliStartScenario,
   botEchoScenario,
   clusterScenario,
   storeScenario,

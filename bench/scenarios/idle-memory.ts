@@ -65,8 +65,9 @@ export const idleMemoryScenario: Scenario = {
       server: { value: kib(s.bytesPerConnection), unit: 'KiB' },
       yardstick: { name: 'minimal relay', value: kib(y.bytesPerConnection), unit: 'KiB' },
       ratio,
-      goal: '<= 1.5x',
-      met: ratio <= 1.5,
+      // Issue 17: 1.36x was met against the old 1.5x; the goal is now 1.15x.
+      goal: '<= 1.15x',
+      met: ratio <= 1.15,
       notes: `RSS growth after GC${scaled}`,
       detail: { count, warm: WARM, server: s, relay: y, fdLimit },
     };

@@ -11,7 +11,7 @@ import {
   PluginInstance,
 } from './instance.js';
 import { LoopGuard, type LoopGuardOptions } from './loop-guard.js';
-import { type PluginFrame, within } from './plugin-scope.js';
+import { exportedBy, type PluginFrame, within } from './plugin-scope.js';
 import type { BotPlugin, CommandInfo, HookObserver, PluginHttpRequest } from './types.js';
 
 export type { HookTimeouts } from './instance.js';
@@ -157,6 +157,8 @@ export function createBotEngine(options: BotEngineOptions): BotEngine {
   };
   const commands = (): CommandInfo[] => [...instances.values()].flatMap((i) => i.hooks.commands);
 
+  /** The plugin object a bot file exported -> the plugin made of it (safety net, unload). */
+  const normalized = new WeakMap<object, BotPlugin>();
   const entryOf = (value: BotPlugin | PluginEntry): PluginEntry => {
     const raw = value as Partial<PluginEntry>;
     const entry: PluginEntry =
@@ -170,6 +172,7 @@ export function createBotEngine(options: BotEngineOptions): BotEngine {
         cause: plugin,
       });
     }
+    normalized.set(entry.plugin, plugin);
     return {
       ...entry,
       plugin,
@@ -382,7 +385,11 @@ export function createBotEngine(options: BotEngineOptions): BotEngine {
     },
     async unload(frame) {
       const instance = instances.get(frame.plugin);
-      if (!instance || instance !== frame.owner) return false;
+      if (!instance) return false;
+      // A frame from a bot file's top level names the plugin object the file exported.
+      const exported = exportedBy(frame.owner);
+      const version = exported === undefined ? undefined : normalized.get(exported);
+      if (instance !== frame.owner && !instance.isVersionOf(version)) return false;
       return engine.remove(frame.plugin);
     },
     busy() {

@@ -202,6 +202,11 @@ export class PluginInstance {
   }
 
   /** Set while the bot stops: after a hook is abandoned then, queued events are dropped. */
+  /** Whether this instance runs `plugin` (the object a bot file exported). */
+  isVersionOf(plugin: object | undefined): boolean {
+    return plugin !== undefined && plugin === this.#plugin;
+  }
+
   get stopping(): boolean {
     return this.#stopping;
   }

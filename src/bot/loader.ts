@@ -3,6 +3,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { PluginLoadError } from '../errors.js';
 import { toPlugin, VALID_EXPORT } from './define.js';
+import { adoptModule, inModuleFrame } from './plugin-scope.js';
 import { forgetCommonJs, RELOAD_PARAM, trackImports } from './reload-graph.js';
 import type { BotPlugin } from './types.js';
 
@@ -43,8 +44,13 @@ export async function loadBotFile(file: string, options: LoadBotOptions = {}): P
   }
 
   let module: Record<string, unknown>;
+  // In a frame of its own: a timer its top level starts and that throws later is then
+  // this bot's fault (the safety net unloads it), not a crash of unknown origin.
+  const importing = inModuleFrame(file, () =>
+    importModule(absolute, TS.has(ext), options.fresh ?? false),
+  );
   try {
-    module = await importModule(absolute, TS.has(ext), options.fresh ?? false);
+    module = await importing;
   } catch (error) {
     throw new PluginLoadError(file, importFailure(error, absolute), { cause: error });
   }
@@ -54,6 +60,7 @@ export async function loadBotFile(file: string, options: LoadBotOptions = {}): P
   if (typeof plugin === 'string') {
     throw new PluginLoadError(file, `${plugin}; a bot file looks like: ${VALID_EXPORT}`);
   }
+  adoptModule(importing.frame, plugin, plugin.name);
   return plugin;
 }
 

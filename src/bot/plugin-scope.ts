@@ -21,6 +21,48 @@ export function lastBlockedAt(): number {
   return lastBlocked;
 }
 
+/**
+ * The frame a bot file's top level runs in while it is imported: what its module code
+ * starts outside setup() (a timer, a promise) is attributed to the file, then to the plugin
+ * the file turned out to export (see {@link adoptModule}).
+ */
+class ModuleFrame implements PluginFrame {
+  plugin: string;
+  readonly hook: string;
+  /** The plugin object the module exported, once known. */
+  exported: object | undefined;
+  constructor(file: string) {
+    this.plugin = file;
+    this.hook = 'the top level of its file';
+  }
+  get owner(): object {
+    return this;
+  }
+}
+
+/** Imports a bot file with `load` inside a frame of its own (see ModuleFrame). */
+export function inModuleFrame<T>(
+  file: string,
+  load: () => Promise<T>,
+): Promise<T> & {
+  frame: ModuleFrame;
+} {
+  const frame = new ModuleFrame(file);
+  return Object.assign(frames.run(frame, load), { frame });
+}
+
+/** The module `frame` came from exported `plugin` (named `name`). */
+export function adoptModule(frame: PluginFrame, plugin: object, name: string): void {
+  if (!(frame instanceof ModuleFrame)) return;
+  frame.plugin = name;
+  frame.exported = plugin;
+}
+
+/** The plugin object a module frame's file exported, when `owner` is one. */
+export function exportedBy(owner: object): object | undefined {
+  return owner instanceof ModuleFrame ? owner.exported : undefined;
+}
+
 /** The plugin frame of the code running now, if any. */
 export function currentFrame(): PluginFrame | undefined {
   return frames.getStore();

@@ -67,9 +67,10 @@ export class FrameDecoder implements FrameView {
   #pos = 0;
   /**
    * Chunks written after `#head` and not read yet, from `#restIndex` on: an index, not
-   * `shift()`, so taking the next chunk costs the same however many wait.
+   * `shift()`, so taking the next chunk costs the same however many wait. Undefined while
+   * none wait (most of the time: an idle connection keeps no array).
    */
-  #rest: Buffer[] = [];
+  #rest: Buffer[] | undefined;
   #restIndex = 0;
   /** Bytes in `#rest` from `#restIndex` on. */
   #restBytes = 0;
@@ -133,18 +134,20 @@ export class FrameDecoder implements FrameView {
   write(chunk: Buffer): void {
     if (this.#failure) throw this.#failure;
     if (chunk.length === 0) return;
-    if (this.#pos === this.#head.length && this.#rest.length === 0) {
+    if (this.#pos === this.#head.length && this.#rest === undefined) {
       this.#head = chunk;
       this.#pos = 0;
     } else {
-      this.#rest.push(chunk);
+      if (this.#rest === undefined) this.#rest = [chunk];
+      else this.#rest.push(chunk);
       this.#restBytes += chunk.length;
     }
   }
 
   /**
    * Moves to the next complete frame: true when there is one (read it through `type`,
-   * `buffer`, `start`, `end` before the next call), false when more bytes are needed.
+   * `buffer`, `start`, `end` before the next call), false when more bytes are needed (and
+   * then `buffer` is empty: the decoder keeps no chunk it has read to the end).
    * Throws {@link FrameTooLargeError} when a header announces more than `maxPayload`, and
    * on every call after that.
    */
@@ -197,8 +200,13 @@ export class FrameDecoder implements FrameView {
       const head = this.#head;
       const available = head.length - this.#pos;
       if (available === 0) {
-        if (!this.#advance()) return false;
-        continue;
+        if (this.#advance()) continue;
+        // Nothing left to read: let go of the last frame's chunk, which an idle
+        // connection would otherwise hold for as long as it stays open.
+        this.#buffer = EMPTY;
+        this.#start = HEADER_SIZE;
+        this.#end = HEADER_SIZE;
+        return false;
       }
       const partial = this.#partial;
       if (partial === undefined) {
@@ -252,7 +260,7 @@ export class FrameDecoder implements FrameView {
     this.#failure = new FrameTooLargeError(length, this.maxPayload);
     this.#head = EMPTY;
     this.#pos = 0;
-    this.#rest = [];
+    this.#rest = undefined;
     this.#restIndex = 0;
     this.#restBytes = 0;
     this.#partial = undefined;
@@ -264,7 +272,7 @@ export class FrameDecoder implements FrameView {
   #advance(): boolean {
     this.#pos = 0;
     const rest = this.#rest;
-    if (this.#restIndex === rest.length) {
+    if (rest === undefined) {
       this.#head = EMPTY;
       return false;
     }
@@ -273,7 +281,7 @@ export class FrameDecoder implements FrameView {
     this.#restBytes -= next.length;
     this.#head = next;
     if (this.#restIndex === rest.length) {
-      this.#rest = [];
+      this.#rest = undefined;
       this.#restIndex = 0;
     } else if (this.#restIndex >= 1024 && this.#restIndex * 2 >= rest.length) {
       // Written to while being read: drop the read slots now and then (amortised O(1)).

@@ -3,9 +3,9 @@ import type { Logger } from '../log.js';
 import { FrameDecoder, type FrameView } from '../protocol/decoder.js';
 import { MessageType } from '../protocol/types.js';
 import type { Transport } from '../transport/transport.js';
-import { FloodControl } from './flood-control.js';
+import { FloodControl, type FloodPolicy } from './flood-control.js';
 import type { ResolvedServerOptions } from './options.js';
-import { OutputQueue, type SlowConsumer } from './output-queue.js';
+import { OutputQueue, type SlowConsumer, type SlowConsumerHandler } from './output-queue.js';
 import type { Awaitable } from './registry.js';
 import type { ServerStats } from './stats.js';
 
@@ -15,6 +15,8 @@ export interface ConnectionHost {
   readonly log: Logger;
   /** Counters for the metrics endpoint; undefined when nobody reads them. */
   readonly stats?: ServerStats | undefined;
+  /** Flood control's limits, shared by every connection. */
+  readonly flood: FloodPolicy;
   /**
    * Handles one frame; a returned Promise holds back this connection's later frames.
    * `frame` is the connection's decoder: read its fields before returning (a payload kept
@@ -34,24 +36,34 @@ export interface Grants {
   rooms: boolean;
 }
 
+/** Until a Hello grants some: shared by every connection, never changed (Hello replaces it). */
+const NO_GRANTS: Readonly<Grants> = { sender: false, presence: false, rooms: false };
+
+/** The Connection a transport feeds: set on the transport, so its listeners need no closure. */
+const OWNER = Symbol('mpcrp.connection');
+type Owned = Transport & { [OWNER]: Connection };
+
 /**
  * One client connection: decodes its frames in order, queues its output for the batched
  * flush, and enforces the per-connection limits (frame size, flood control, slow consumer,
  * registration timeout and frames before it). Protocol rules live in handlers.ts; this
  * class only knows bytes and lifetime.
  */
-export class Connection {
+export class Connection implements SlowConsumerHandler {
   /** Username once SetUserName succeeded. */
   name: string | undefined;
-  grants: Grants = { sender: false, presence: false, rooms: false };
+  grants: Readonly<Grants> = NO_GRANTS;
   /** Not served any more: sends are dropped, frames ignored. */
   closed = false;
-  /** Resolves when the transport has closed. */
-  readonly finished: Promise<void>;
 
   readonly #host: ConnectionHost;
   readonly #log: Logger;
   readonly #stats: ServerStats | undefined;
+  /** The transport has closed. */
+  #ended = false;
+  /** {@link finished}, made when first asked for (most connections are never asked). */
+  #finished: Promise<void> | undefined;
+  #resolveFinished: (() => void) | undefined;
   readonly #decoder: FrameDecoder;
   readonly #flood: FloodControl;
   readonly #output: OutputQueue;
@@ -84,16 +96,14 @@ export class Connection {
     this.#stats = host.stats;
     const { options } = host;
     this.#decoder = new FrameDecoder({ maxPayload: options.maxPayload });
-    this.#flood = new FloodControl(options.frameRate, options.frameBurst, options.throttleTimeout);
-    this.#output = new OutputQueue(transport, options, (slow) => this.#slowConsumer(slow));
-    this.finished = new Promise((resolve) => {
-      transport.on('close', () => {
-        this.#release('closed by peer');
-        resolve();
-      });
-    });
-    transport.on('error', (error) => this.#log.debug('connection error', { conn: id, error }));
-    transport.on('data', (chunk) => this.#onData(chunk));
+    this.#flood = new FloodControl(host.flood);
+    this.#output = new OutputQueue(transport, options, this);
+    // The same three functions for every connection: each finds its connection on the
+    // transport, so an idle connection carries no closures for them.
+    (transport as Owned)[OWNER] = this;
+    transport.on('close', Connection.#onClose);
+    transport.on('error', Connection.#onError);
+    transport.on('data', Connection.#onData);
     const timeout = host.options.registrationTimeout;
     this.#timer = setTimeout(() => {
       if (this.#stats) this.#stats.limits.registrationTimeout++;
@@ -101,6 +111,35 @@ export class Connection {
       this.close('registration timeout');
     }, timeout);
     this.#timer.unref?.();
+  }
+
+  // Listeners are called with the transport as `this`: function expressions, not methods.
+  static readonly #onClose = function (this: Transport): void {
+    const conn = (this as Owned)[OWNER];
+    conn.#release('closed by peer');
+    conn.#ended = true;
+    conn.#resolveFinished?.();
+  };
+
+  static readonly #onError = function (this: Transport, error: Error): void {
+    const conn = (this as Owned)[OWNER];
+    conn.#log.debug('connection error', { conn: conn.id, error });
+  };
+
+  static readonly #onData = function (this: Transport, chunk: Buffer): void {
+    (this as Owned)[OWNER].#read(chunk);
+  };
+
+  /** Resolves when the transport has closed. */
+  get finished(): Promise<void> {
+    if (this.#finished === undefined) {
+      this.#finished = this.#ended
+        ? Promise.resolve()
+        : new Promise((resolve) => {
+            this.#resolveFinished = resolve;
+          });
+    }
+    return this.#finished;
   }
 
   /** A successful SetUserName stops the registration clock. */
@@ -157,7 +196,8 @@ export class Connection {
     this.#output.flush();
   }
 
-  #slowConsumer({ rule, unsent }: SlowConsumer): void {
+  /** Called by this connection's output queue: the peer reads too slowly to keep. */
+  slowConsumer({ rule, unsent }: SlowConsumer): void {
     const { maxOutputBytes, writeTimeout } = this.#host.options;
     const about = { conn: this.id, user: this.name, unsent };
     if (this.#stats)
@@ -207,7 +247,7 @@ export class Connection {
     queueMicrotask(() => this.#host.released(this, pending));
   }
 
-  #onData(chunk: Buffer): void {
+  #read(chunk: Buffer): void {
     if (this.closed) return;
     if (this.#stats) this.#stats.bytesIn += chunk.length;
     // While waiting, the chunk just queues up in the decoder until #continue.

@@ -5,6 +5,30 @@ export type Throttle =
   /** Throttled for `throttledFor` ms without catching up: disconnect. */
   | { persisted: true; throttledFor: number };
 
+const wallClock = (): number => Date.now();
+
+/**
+ * What every connection of a server shares about flood control: the limits, the clock and
+ * the figures derived from them. One per server, so a connection's {@link FloodControl}
+ * holds only its own bucket and episode.
+ */
+export class FloodPolicy {
+  /** Tokens to wait for before reading again: about 100 ms worth, so a flood costs ~10 timers/s. */
+  readonly batch: number;
+  /** Quiet this long after catching up, the next dry bucket starts a new episode. */
+  readonly gap: number;
+
+  constructor(
+    readonly rate: number,
+    readonly burst: number,
+    readonly timeout: number,
+    readonly now: () => number = wallClock,
+  ) {
+    this.batch = Math.min(burst, Math.max(1, Math.ceil(rate / 10)));
+    this.gap = (burst * 1000) / rate;
+  }
+}
+
 /**
  * Inbound flood control for one connection: a token bucket of frames (`rate` per second,
  * at most `burst` at once) and the clock behind the throttle timeout.
@@ -19,7 +43,8 @@ export type Throttle =
  * Time is read only per chunk and when the bucket is empty, never per frame.
  *
  * @example
- * const flood = new FloodControl(200, 400, 10_000);
+ * const policy = new FloodPolicy(200, 400, 10_000); // one per server
+ * const flood = new FloodControl(policy); // one per connection
  * if (!flood.take()) {
  *   const t = flood.throttle();
  *   if ('persisted' in t) disconnect();
@@ -27,28 +52,16 @@ export type Throttle =
  * }
  */
 export class FloodControl {
-  readonly #rate: number;
-  readonly #burst: number;
-  readonly #timeout: number;
-  readonly #now: () => number;
-  /** Tokens to wait for before reading again: about 100 ms worth, so a flood costs ~10 timers/s. */
-  readonly #batch: number;
-  /** Quiet this long after catching up, the next dry bucket starts a new episode. */
-  readonly #gap: number;
+  readonly #policy: FloodPolicy;
   #tokens: number;
   #stamp: number;
   #since: number | undefined;
   #caughtUpAt: number | undefined;
 
-  constructor(rate: number, burst: number, timeout: number, now = (): number => Date.now()) {
-    this.#rate = rate;
-    this.#burst = burst;
-    this.#timeout = timeout;
-    this.#now = now;
-    this.#batch = Math.min(burst, Math.max(1, Math.ceil(rate / 10)));
-    this.#gap = (burst * 1000) / rate;
-    this.#tokens = burst;
-    this.#stamp = now();
+  constructor(policy: FloodPolicy) {
+    this.#policy = policy;
+    this.#tokens = policy.burst;
+    this.#stamp = policy.now();
   }
 
   /**
@@ -56,10 +69,11 @@ export class FloodControl {
    * bucket never credits more than `burst` across a long idle spell.
    */
   refill(): void {
-    const now = this.#now();
-    const earned = ((now - this.#stamp) * this.#rate) / 1000;
-    this.#stamp = now;
-    if (earned > 0) this.#tokens = Math.min(this.#burst, this.#tokens + earned);
+    const { now, rate, burst } = this.#policy;
+    const at = now();
+    const earned = ((at - this.#stamp) * rate) / 1000;
+    this.#stamp = at;
+    if (earned > 0) this.#tokens = Math.min(burst, this.#tokens + earned);
   }
 
   /** Takes one frame's token; false when the bucket is empty and the caller must throttle. */
@@ -74,26 +88,27 @@ export class FloodControl {
 
   /** The bucket is empty: how long to stop reading, or whether the flood has persisted. */
   throttle(): Throttle {
-    const now = this.#now();
+    const policy = this.#policy;
+    const now = policy.now();
     let first = false;
     if (
       this.#since === undefined ||
-      (this.#caughtUpAt !== undefined && now - this.#caughtUpAt >= this.#gap)
+      (this.#caughtUpAt !== undefined && now - this.#caughtUpAt >= policy.gap)
     ) {
       this.#since = now;
       first = true;
     }
     this.#caughtUpAt = undefined;
     const throttledFor = now - this.#since;
-    if (throttledFor >= this.#timeout) return { persisted: true, throttledFor };
+    if (throttledFor >= policy.timeout) return { persisted: true, throttledFor };
     this.refill();
-    const wait = Math.ceil(((this.#batch - this.#tokens) * 1000) / this.#rate);
+    const wait = Math.ceil(((policy.batch - this.#tokens) * 1000) / policy.rate);
     return { wait: Math.max(1, wait), first };
   }
 
   /** The connection has handled everything it had read; the episode may be ending. */
   caughtUp(): void {
-    if (this.#since !== undefined) this.#caughtUpAt = this.#now();
+    if (this.#since !== undefined) this.#caughtUpAt = this.#policy.now();
   }
 
   /** A chunk was handled whole without running dry: after a catch-up, the episode is over. */

@@ -10,6 +10,12 @@ import type {
   RoomMembers,
 } from './registry.js';
 
+/**
+ * The rooms of every user in none, shared: only `#roomsOf` adds a room, and it first gives
+ * the user a Set of its own. (Deleting from it is a no-op: it stays empty.)
+ */
+const NONE = new Set<string>();
+
 interface Room {
   owner: string;
   /** Join order; an array so a rename can keep the member's place. */
@@ -26,13 +32,26 @@ interface Room {
  * const server = new MpcrpServer({ registry: new InMemoryRegistry() });
  */
 export class InMemoryRegistry implements Registry {
-  readonly #users = new Map<string, Set<string>>(); // username -> rooms it is in
+  /**
+   * Username -> the rooms it is in; NONE until its first room, so an idle user (most of
+   * them, on a busy server) costs a map entry and no Set of its own.
+   */
+  readonly #users = new Map<string, Set<string>>();
   readonly #rooms = new Map<string, Room>();
 
   addUser(name: string): boolean {
     if (this.#users.has(name)) return false;
-    this.#users.set(name, new Set());
+    this.#users.set(name, NONE);
     return true;
+  }
+
+  /** The user's own set of rooms, made on its first room; undefined for no such user. */
+  #roomsOf(name: string): Set<string> | undefined {
+    const rooms = this.#users.get(name);
+    if (rooms !== NONE) return rooms;
+    const own = new Set<string>();
+    this.#users.set(name, own);
+    return own;
   }
 
   renameUser(from: string, to: string): RenameResult {
@@ -75,7 +94,7 @@ export class InMemoryRegistry implements Registry {
     const rooms = this.#users.get(owner);
     if (rooms !== undefined && rooms.size >= limits.maxRoomsPerUser) return { status: 'user-full' };
     this.#rooms.set(room, { owner, members: [owner], memberSet: new Set([owner]) });
-    rooms?.add(room);
+    this.#roomsOf(owner)?.add(room);
     return { status: 'created' };
   }
 
@@ -88,7 +107,7 @@ export class InMemoryRegistry implements Registry {
       return { status: 'user-full' };
     room.members.push(user);
     room.memberSet.add(user);
-    this.#users.get(user)?.add(id);
+    this.#roomsOf(user)?.add(id);
     return { status: 'joined', members: room.members };
   }
 

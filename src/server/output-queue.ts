@@ -12,30 +12,43 @@ export interface OutputLimits {
   writeTimeout: number;
 }
 
+/** The queue a transport's shared 'drain' listener stops the clock of. */
+const QUEUE = Symbol('mpcrp.outputQueue');
+type Queued = Transport & { [QUEUE]: OutputQueue };
+
+/** Who hears about a slow consumer: the connection that owns the queue. */
+export interface SlowConsumerHandler {
+  slowConsumer(slow: SlowConsumer): void;
+}
+
 /**
  * One connection's outgoing frames between two flushes, and the two slow-consumer rules:
  * too many bytes unsent, or a write blocked too long. It only reports a slow consumer
- * (`onSlow`); dropping it is the connection's decision.
+ * (`owner.slowConsumer`); dropping it is the connection's decision.
+ *
+ * An idle connection's queue holds no array, no listener and no timer: the frames array
+ * exists between a push and the flush, the write clock while a write is blocked, and the
+ * 'drain' listener (one function shared by every queue) from the first blocked write on.
+ * It is not taken off again: a busy reader blocks and drains many times a second, and
+ * adding and removing a listener (and a closure) each time is work on the fan-out's path.
  */
 export class OutputQueue {
   readonly #transport: Transport;
   readonly #limits: OutputLimits;
-  readonly #onSlow: (slow: SlowConsumer) => void;
-  #frames: Buffer[] = [];
+  readonly #owner: SlowConsumerHandler;
+  #frames: Buffer[] | undefined;
   #bytes = 0;
   /** The transport's `writableLength` when this turn's first frame was queued. */
   #unflushed = 0;
   /** Runs while a write waits for 'drain'. */
   #writeTimer: NodeJS.Timeout | undefined;
+  /** The shared 'drain' listener is on the transport. */
+  #hooked = false;
 
-  constructor(transport: Transport, limits: OutputLimits, onSlow: (slow: SlowConsumer) => void) {
+  constructor(transport: Transport, limits: OutputLimits, owner: SlowConsumerHandler) {
     this.#transport = transport;
     this.#limits = limits;
-    this.#onSlow = onSlow;
-    transport.on('drain', () => {
-      clearTimeout(this.#writeTimer);
-      this.#writeTimer = undefined;
-    });
+    this.#owner = owner;
   }
 
   /**
@@ -47,36 +60,55 @@ export class OutputQueue {
    * and the figure used stays an upper bound.
    */
   push(frame: Buffer): boolean {
-    if (this.#frames.length === 0) this.#unflushed = this.#transport.writableLength;
-    this.#frames.push(frame);
+    let frames = this.#frames;
+    if (frames === undefined) {
+      this.#unflushed = this.#transport.writableLength;
+      // Grown by push, as a turn's frames usually are many: one backing store, not two.
+      frames = this.#frames = [];
+    }
+    frames.push(frame);
     this.#bytes += frame.length;
     const unsent = this.#bytes + this.#unflushed;
     if (unsent <= this.#limits.maxOutputBytes) return true;
-    this.#onSlow({ rule: 'output cap', unsent });
+    this.#owner.slowConsumer({ rule: 'output cap', unsent });
     return false;
   }
 
   /** Hands everything queued to the transport in one write. */
   flush(): void {
-    if (this.#frames.length === 0 || this.#transport.destroyed) return;
-    const out =
-      this.#frames.length === 1 ? this.#frames[0]! : Buffer.concat(this.#frames, this.#bytes);
-    this.#frames = [];
+    const frames = this.#frames;
+    if (frames === undefined || this.#transport.destroyed) return;
+    const out = frames.length === 1 ? frames[0]! : Buffer.concat(frames, this.#bytes);
+    this.#frames = undefined;
     this.#bytes = 0;
     if (!this.#transport.write(out) && this.#writeTimer === undefined) {
       // Above the transport's high-water mark: 'drain' must come within writeTimeout.
       this.#writeTimer = setTimeout(() => {
-        this.#writeTimer = undefined;
-        this.#onSlow({ rule: 'write blocked', unsent: this.#transport.writableLength });
+        this.#stopClock();
+        this.#owner.slowConsumer({ rule: 'write blocked', unsent: this.#transport.writableLength });
       }, this.#limits.writeTimeout);
       this.#writeTimer.unref?.();
+      if (!this.#hooked) {
+        this.#hooked = true;
+        (this.#transport as Queued)[QUEUE] = this;
+        this.#transport.on('drain', OutputQueue.#onDrain);
+      }
     }
   }
 
+  // Called with the transport as `this`: a function expression, not a method.
+  static readonly #onDrain = function (this: Transport): void {
+    (this as Queued)[QUEUE].#stopClock();
+  };
+
   /** Drops what is queued and stops the write clock. */
   clear(): void {
-    this.#frames = [];
+    this.#frames = undefined;
     this.#bytes = 0;
+    this.#stopClock();
+  }
+
+  #stopClock(): void {
     clearTimeout(this.#writeTimer);
     this.#writeTimer = undefined;
   }

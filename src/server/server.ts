@@ -4,6 +4,7 @@ import { memoryTransportPair } from '../transport/memory.js';
 import type { Transport } from '../transport/transport.js';
 import { Connection, type ConnectionHost } from './connection.js';
 import { FlushScheduler, RecipientCache, relayData, sendPresence } from './fanout.js';
+import { FloodPolicy } from './flood-control.js';
 import { type Hub, handleFrame, releaseConnection } from './handlers.js';
 import { PerIpCounter } from './ip-caps.js';
 import { LogLimiter } from './log-limiter.js';
@@ -60,6 +61,11 @@ export class MpcrpServer {
       registry: this.registry,
       log: this.#log,
       stats: this.stats,
+      flood: new FloodPolicy(
+        this.options.frameRate,
+        this.options.frameBurst,
+        this.options.throttleTimeout,
+      ),
       byName: this.#byName,
       maxPayload,
       recipients: new RecipientCache(),

@@ -1,5 +1,5 @@
 /**
- * Runs the built CLI (`node dist/cli/main.js`) as a real child process against a real server
+ * Runs the built CLI (`node dist/cli/mpcrp-bot.cjs`, package.json's bin) as a real child process against a real server
  * on a port-0 socket. Readiness is awaited from the child's own output, never by sleeping.
  */
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
@@ -7,7 +7,6 @@ import { existsSync, mkdtempSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 import {
   connect,
@@ -20,8 +19,9 @@ import {
   type StartServerOptions,
   startServer,
 } from '../../src/server/index.js';
+import { BIN } from '../helpers/bin.js';
 
-export const BIN = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
+export { BIN };
 /** A directory with no mpcrp-bot.yaml, so no config file changes what the CLI does. */
 export const CWD = mkdtempSync(join(tmpdir(), 'mpcrp-cli-test-'));
 
@@ -30,7 +30,9 @@ const clients: MpcrpClient[] = [];
 const servers: RunningServer[] = [];
 
 beforeAll(() => {
-  expect(existsSync(BIN), 'dist/cli/main.js is missing: run `npm run build` first').toBe(true);
+  expect(existsSync(BIN), 'the CLI (package.json bin) is missing: run `npm run build` first').toBe(
+    true,
+  );
 });
 afterEach(async () => {
   for (const c of children.splice(0))

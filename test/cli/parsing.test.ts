@@ -1,8 +1,9 @@
 // The shared parser layer (main.ts, argv.ts, options.ts): each case was a real run that
 // misbehaved in 0.1.0 (issue #15), now one clear line and the documented exit code.
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { run, server, start } from './cli-harness.js';
+import { BIN, run, server, start } from './cli-harness.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const ANNOUNCER = `${ROOT}examples/announcer.yaml`;
@@ -83,7 +84,7 @@ describe('completion', () => {
   it('the bash script completes command names in a real bash', async () => {
     const { spawnSync } = await import('node:child_process');
     const script = (await run(['completion', 'bash'])).stdout;
-    const bin = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
+    const bin = BIN;
     const out = spawnSync(
       'bash',
       [
@@ -106,6 +107,18 @@ describe('ping', () => {
     expect(out[2]).toMatch(/2 round trip\(s\), min\/avg\/max/);
     const json = await run(['ping', '-s', s.url, '--json', '-n', '3']);
     expect(JSON.parse(json.stdout).rttMs).toHaveLength(3);
+  });
+});
+
+describe('--version', () => {
+  it('prints the package version alone, as yargs does when other flags come with it', async () => {
+    const { version } = JSON.parse(
+      readFileSync(new URL('../../package.json', import.meta.url), 'utf8'),
+    ) as { version: string };
+    const fast = await run(['--version']);
+    const parsed = await run(['--version', '-q']); // not the one-flag shortcut: yargs answers
+    expect(fast).toMatchObject({ code: 0, stdout: `${version}\n`, stderr: '' });
+    expect(parsed).toMatchObject({ code: 0, stdout: fast.stdout, stderr: '' });
   });
 });
 

@@ -190,12 +190,14 @@ describe('send: delivery', () => {
 });
 
 describe('send: start-up', () => {
-  it('loads neither yargs, yaml, tsx nor the bot runtime', async () => {
+  it('loads the bundle alone: neither yargs, yaml, tsx nor any module of dist/', async () => {
     const { room } = await listener();
-    const hook = join(CWD, 'trace-loads.mjs');
+    // Every file the process loads, through require() or import(), reported at exit.
+    const trace = join(CWD, 'trace-loads.cjs');
     writeFileSync(
-      hook,
-      `import { register } from 'node:module';
+      trace,
+      `const { register } = require('node:module');
+const { writeSync } = require('node:fs');
 register('data:text/javascript,' + encodeURIComponent(\`
 import { writeSync } from 'node:fs';
 export async function resolve(specifier, context, next) {
@@ -203,17 +205,23 @@ export async function resolve(specifier, context, next) {
   writeSync(2, 'LOADED ' + r.url + '\\\\n');
   return r;
 }\`));
+process.on('exit', () => {
+  for (const file of Object.keys(require.cache)) writeSync(2, 'LOADED ' + file + '\\n');
+});
 `,
     );
     const r = await run(['send', '-s', srv.url, '-r', room, 'hi'], {
-      nodeArgs: ['--import', hook],
+      nodeArgs: ['--require', trace],
     });
     expect(r.code).toBe(0);
-    const loaded = r.stderr.split('\n').filter((l) => l.startsWith('LOADED '));
-    expect(loaded.some((l) => l.includes('/commands/send.js'))).toBe(true);
-    expect(loaded.filter((l) => /yargs|yaml|tsx|\/runtime\/|\/bot\/|\/server\//.test(l))).toEqual(
-      [],
-    );
+    const loaded = r.stderr
+      .split('\n')
+      .filter((l) => l.startsWith('LOADED ') && !/trace-loads|^LOADED data:/.test(l))
+      .map((l) => l.slice('LOADED '.length));
+    expect(loaded.filter((l) => !l.startsWith('node:'))).toEqual([
+      BIN,
+      BIN.replace(/mpcrp-bot\.cjs$/, 'bundle.cjs'),
+    ]);
   });
 });
 

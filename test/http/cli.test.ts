@@ -1,4 +1,4 @@
-// `serve --http` and `run --http` as real CLI processes (dist/cli/main.js).
+// `serve --http` and `run --http` as real CLI processes (the bin package.json names).
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';

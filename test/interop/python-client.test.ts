@@ -4,8 +4,8 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { expect, it } from 'vitest';
+import { BIN } from '../helpers/bin.js';
 
-const BIN = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
 const CLIENT = fileURLToPath(new URL('./mpcrp_client.py', import.meta.url));
 
 it('serves an independent Python client through the RFC flows', async () => {

@@ -121,6 +121,25 @@ describe('FrameDecoder cursor: write/next', () => {
     ]);
   });
 
+  it('keeps no chunk once everything is read: buffer is empty after next() returns false', () => {
+    const decoder = new FrameDecoder();
+    const chunk = ownBuffer(Buffer.concat([hex('02 000001 30'), hex('84 000000')]));
+    decoder.write(chunk);
+    expect(decoder.next()).toBe(true);
+    expect(decoder.next()).toBe(true);
+    expect(decoder.buffer).toBe(chunk);
+    expect(decoder.next()).toBe(false);
+    expect(decoder.buffer.length).toBe(0);
+    // Also after a frame assembled across chunks, and with a partial frame left behind.
+    decoder.write(hex('02 0000'));
+    expect(decoder.next()).toBe(false);
+    decoder.write(hex('01 30 02 00'));
+    expect(decoder.next()).toBe(true);
+    expect(decoder.next()).toBe(false);
+    expect(decoder.buffer.length).toBe(0);
+    expect(decoder.bufferedBytes).toBe(2);
+  });
+
   it('stores written chunks until next() is called, and loses nothing when reading stops early', () => {
     const decoder = new FrameDecoder();
     decoder.write(hex('84 000000 85'));

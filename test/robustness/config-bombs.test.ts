@@ -5,12 +5,11 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { MAX_CONFIG_BYTES, readConfig } from '../../src/config/load.js';
 import { ConfigError } from '../../src/errors.js';
+import { BIN as MAIN } from '../helpers/bin.js';
 
-const MAIN = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'mpcrp-bombs-'));
 writeFileSync(join(dir, 'x.ts'), 'export default { name: "x" };\n');
 

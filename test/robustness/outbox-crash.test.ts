@@ -4,14 +4,13 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { connect, type MpcrpClient } from '../../src/client/index.js';
 import { createLogger } from '../../src/log.js';
 import { type BotRuntime, createRuntime } from '../../src/runtime/create.js';
 import { withRealTimeout } from '../../src/testing/real-timers.js';
+import { BIN } from '../helpers/bin.js';
 
-const BIN = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
 const CWD = mkdtempSync(join(tmpdir(), 'mpcrp-outbox-crash-'));
 const MESSAGES = 500;
 const KILLS = 8;
@@ -84,7 +83,10 @@ function event(rt: BotRuntime, name: 'ready' | 'disconnected'): Promise<void> {
 
 describe('outbox across kill -9 of the server process', () => {
   it(`loses none of ${MESSAGES} queued messages across ${KILLS} restarts, in order`, async () => {
-    expect(existsSync(BIN), 'dist/cli/main.js is missing: run `npm run build` first').toBe(true);
+    expect(
+      existsSync(BIN),
+      'the CLI (package.json bin) is missing: run `npm run build` first',
+    ).toBe(true);
     // The runtime's clock and timers are fake: the test decides when the outbox may send and
     // when the bot reconnects (after the watcher is back in the room). Sockets stay real.
     vi.useFakeTimers({

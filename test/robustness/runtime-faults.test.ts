@@ -134,6 +134,30 @@ describe('run: a plugin that throws outside its hooks', () => {
     expect(result.code).toBe(0);
   });
 
+  it("a timer started by a bot file's top level is that bot's fault: it alone is unloaded", async () => {
+    const file = join(dir, 'modulebomb.mjs');
+    writeFileSync(
+      file,
+      [
+        'let armed = false;',
+        "const ticking = setInterval(() => { if (armed) { clearInterval(ticking); throw new Error('module kaboom'); } }, 5);",
+        "export default { name: 'modulebomb', setup(bot) { bot.command('arm', () => { armed = true; }); } };",
+        '',
+      ].join('\n'),
+    );
+    const r = await runWith([file]);
+    expect(await r.echoTime('warm-up')).toBeLessThan(1000);
+    r.alice.send('lobby', '!arm');
+    // Before: "uncaught exception outside any bot; stopping", and every bot was gone.
+    await r.bot.waitForStderr(
+      /uncaught exception in bot modulebomb \(from code started in the top level of its file\); unloading it/,
+    );
+    expect(await r.echoTime('after the module timer')).toBeLessThan(100);
+    expect(r.bot.stderr()).toMatch(/unloaded bot plugin=modulebomb/);
+    const result = await r.stop();
+    expect(result.code).toBe(0);
+  });
+
   it('with --on-plugin-crash exit: runs onStop, flushes the outbox and exits 1', async () => {
     const timer = botFile(
       'crasher',

@@ -24,18 +24,18 @@ function assembly(chunks: number): number {
   for (let round = 0; round < 5; round++) {
     const decoder = new FrameDecoder({ maxPayload: 1 << 20 });
     const started = performance.now();
-    let frames = 0;
+    // The length of each frame read, taken while it is the decoder's current frame.
+    const frames: number[] = [];
     for (let i = 0; i < HEADER; i++) {
       decoder.write(header.subarray(i, i + 1));
-      while (decoder.next()) frames += 1;
+      while (decoder.next()) frames.push(decoder.end - decoder.start);
     }
     for (let i = 0; i < chunks; i++) {
       decoder.write(one);
-      while (decoder.next()) frames += 1;
+      while (decoder.next()) frames.push(decoder.end - decoder.start);
     }
     best = Math.min(best, performance.now() - started);
-    expect(frames).toBe(1);
-    expect(decoder.end - decoder.start).toBe(chunks);
+    expect(frames).toEqual([chunks]);
   }
   return best;
 }

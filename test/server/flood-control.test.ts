@@ -1,11 +1,11 @@
 // FloodControl on its own, on a hand-driven clock: the bucket, the wait it asks for, and
 // which senders count as a persistent flood. The socket side is in test/robustness.
 import { describe, expect, it } from 'vitest';
-import { FloodControl, type Throttle } from '../../src/server/flood-control.js';
+import { FloodControl, FloodPolicy, type Throttle } from '../../src/server/flood-control.js';
 
 function clocked(rate: number, burst: number, timeout: number) {
   const clock = { now: 1_000_000 };
-  const flood = new FloodControl(rate, burst, timeout, () => clock.now);
+  const flood = new FloodControl(new FloodPolicy(rate, burst, timeout, () => clock.now));
   return { clock, flood };
 }
 

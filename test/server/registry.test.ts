@@ -18,6 +18,21 @@ describe('InMemoryRegistry', () => {
     expect(r.addUser('a')).toBe(true);
   });
 
+  it('users in no room share nothing: a first room belongs to its user alone, renamed or not', () => {
+    const r = new InMemoryRegistry();
+    for (const u of ['a', 'b', 'c']) r.addUser(u);
+    r.createRoom('x', 'a', L);
+    r.joinRoom('y', 'b', L); // missing: b stays in no room
+    r.renameUser('c', 'd');
+    r.createRoom('z', 'd', L);
+    expect(r.removeUser('b')).toEqual([]);
+    expect(r.removeUser('a')).toEqual([{ room: 'x', members: [] }]);
+    expect(r.removeUser('d')).toEqual([{ room: 'z', members: [] }]);
+    r.addUser('e');
+    expect(r.joinRoom('x', 'e', { ...L, maxRoomsPerUser: 1 })).toMatchObject({ status: 'joined' });
+    expect(r.joinRoom('z', 'e', { ...L, maxRoomsPerUser: 1 })).toEqual({ status: 'user-full' });
+  });
+
   it('lists members in join order without duplicates; a full room refuses', () => {
     const r = new InMemoryRegistry();
     for (const u of ['c', 'a', 'b']) r.addUser(u);
