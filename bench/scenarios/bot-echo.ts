@@ -1,10 +1,11 @@
-import { dirname, join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { ensureCliBuilt } from '../lib/dist.js';
 import type { EchoResult } from '../lib/load-echo.js';
 import { naRow, type Row, type Scenario } from '../lib/row.js';
 import { Child } from '../lib/rpc.js';
 import { median } from '../lib/stats.js';
-import { built, nextTag, profileFlags, runJob, startLoad, Target } from '../lib/targets.js';
+import { built, nextTag, profileFlags, ROOT, runJob, startLoad, Target } from '../lib/targets.js';
 
 const WINDOW = 64;
 /** Bytes of text per message (the load: 16-byte texts). */
@@ -27,9 +28,10 @@ export const botEchoScenario: Scenario = {
     const measureMs = ctx.quick ? 1000 : 3000;
     // The bot runs the library as users run it: dist/, compiled by tsc. Run through tsx, the
     // sources would pay for esbuild's keepNames (a defineProperty per closure made).
-    const main = ensureCliBuilt(ctx.progress);
-    if (!main) return [naRow(scenario, 'dist/ (npm run build)')];
-    const lib = join(dirname(main), '..');
+    ensureCliBuilt(ctx.progress);
+    const lib = join(ROOT, 'dist');
+    if (!existsSync(join(lib, 'runtime/index.js')))
+      return [naRow(scenario, 'dist/ (npm run build)')];
     const target = await Target.start('server');
     const load = startLoad();
     const runs: Record<Mode, (EchoResult & { serverCpuPercent: number; botCpuUs: number })[]> = {
