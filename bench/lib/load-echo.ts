@@ -27,10 +27,11 @@ export function echoRun(a: {
   window: number;
   warmupMs: number;
   measureMs: number;
+  textBytes: number;
 }): Promise<EchoResult> {
   const conn = sender;
   if (!conn) return Promise.reject(new Error('echoPrepare first'));
-  const one = dataFrame(room, Buffer.from('echo this back, bench message #1'));
+  const one = dataFrame(room, Buffer.alloc(a.textBytes, 'e'));
   let running = true;
   conn.onData = () => {
     if (running) conn.write(one);

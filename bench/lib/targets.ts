@@ -96,24 +96,31 @@ export async function runJob<T>(
   target: Target,
   cmd: string,
   args: Record<string, unknown>,
-): Promise<T & { serverCpuPercent: number }> {
-  let start: Promise<[number, NodeJS.CpuUsage]> | undefined;
-  let end: Promise<[number, NodeJS.CpuUsage]> | undefined;
-  const sample = async (): Promise<[number, NodeJS.CpuUsage]> => [
-    performance.now(),
-    await target.cpu(),
-  ];
+  /** Another process whose CPU use over the same window is wanted (e.g. a bot). */
+  also?: { cpu(): Promise<NodeJS.CpuUsage> },
+): Promise<T & { serverCpuPercent: number; alsoCpuPercent: number }> {
+  type Sample = [number, NodeJS.CpuUsage, NodeJS.CpuUsage | undefined];
+  let start: Promise<Sample> | undefined;
+  let end: Promise<Sample> | undefined;
+  const sample = async (): Promise<Sample> => {
+    const [server, other] = await Promise.all([target.cpu(), also?.cpu()]);
+    return [performance.now(), server, other];
+  };
   load.on('mark', (which) => {
     if (which === 'start') start = sample();
     else end = sample();
   });
   const result = await load.call<T>(cmd, { port: target.port, ...args });
   let serverCpuPercent = Number.NaN;
+  let alsoCpuPercent = Number.NaN;
+  const percent = (a: NodeJS.CpuUsage, b: NodeJS.CpuUsage, ms: number) =>
+    (b.user + b.system - a.user - a.system) / 10 / ms;
   if (start && end) {
-    const [[t0, c0], [t1, c1]] = await Promise.all([start, end]);
-    serverCpuPercent = (c1.user + c1.system - c0.user - c0.system) / 10 / (t1 - t0);
+    const [[t0, c0, o0], [t1, c1, o1]] = await Promise.all([start, end]);
+    serverCpuPercent = percent(c0, c1, t1 - t0);
+    if (o0 && o1) alsoCpuPercent = percent(o0, o1, t1 - t0);
   }
-  return { ...result, serverCpuPercent };
+  return { ...result, serverCpuPercent, alsoCpuPercent };
 }
 
 /** Starts both targets; the server slot is undefined when src/server has not landed. */

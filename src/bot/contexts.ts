@@ -72,9 +72,23 @@ export function botInfo(
 export class ContextMaker {
   readonly #deps: ContextDeps;
   #warnedNoSender = false;
+  // The same for every context of this plugin: made once, not once per event.
+  readonly #rooms: () => readonly string[];
+  readonly #join: (room: string) => Promise<void>;
+  readonly #leave: (room: string) => Promise<boolean>;
 
   constructor(deps: ContextDeps) {
     this.#deps = deps;
+    const { host } = deps;
+    this.#rooms = () => host.rooms();
+    this.#join = async (room) => {
+      if (!host.join) throw new Error('this bot host cannot join rooms');
+      await host.join(room);
+    };
+    this.#leave = async (room) => {
+      if (!host.leave) throw new Error('this bot host cannot leave rooms');
+      return host.leave(room);
+    };
   }
 
   /**
@@ -83,45 +97,42 @@ export class ContextMaker {
    * `slot` the queue slot a wait in this context releases.
    */
   base(turn?: Turn, trigger?: Trigger, slot?: QueueSlot): BaseContext {
-    const { host, log } = this.#deps;
+    const deps = this.#deps;
     return {
-      store: this.#deps.store,
+      store: deps.store,
       waitFor: (filter, options) => {
         if (typeof filter !== 'function') {
           throw new TypeError('waitFor(filter) needs a function (ctx) => boolean');
         }
         return this.#wait(undefined, undefined, filter, options, slot);
       },
-      bot: this.#deps.info,
-      log,
-      options: this.#deps.options,
+      bot: deps.info,
+      log: deps.log,
+      options: deps.options,
       state: {},
-      send: (room, text) => {
-        if (!this.#deps.alive()) {
-          log.warn('dropped a message sent after the bot was unloaded', { room });
-          return;
-        }
-        if (turn?.abandoned) {
-          log.warn('dropped a message sent by a hook that was abandoned (over its time budget)', {
-            room,
-            hook: turn.hook,
-          });
-          return;
-        }
-        if (trigger && !this.#deps.guard.allow(trigger)) return;
-        host.send(room, text);
-      },
-      users: (room) => host.users(room),
-      rooms: () => host.rooms(),
-      join: async (room) => {
-        if (!host.join) throw new Error('this bot host cannot join rooms');
-        await host.join(room);
-      },
-      leave: async (room) => {
-        if (!host.leave) throw new Error('this bot host cannot leave rooms');
-        return host.leave(room);
-      },
+      send: (room, text) => this.#send(room, text, turn, trigger),
+      users: (room) => deps.host.users(room),
+      rooms: this.#rooms,
+      join: this.#join,
+      leave: this.#leave,
     };
+  }
+
+  #send(room: string, text: string, turn: Turn | undefined, trigger: Trigger | undefined): void {
+    const { log } = this.#deps;
+    if (!this.#deps.alive()) {
+      log.warn('dropped a message sent after the bot was unloaded', { room });
+      return;
+    }
+    if (turn?.abandoned) {
+      log.warn('dropped a message sent by a hook that was abandoned (over its time budget)', {
+        room,
+        hook: turn.hook,
+      });
+      return;
+    }
+    if (trigger && !this.#deps.guard.allow(trigger)) return;
+    this.#deps.host.send(room, text);
   }
 
   /** The room-bound part of every room event's context: reply, users, ask. */
@@ -139,9 +150,28 @@ export class ContextMaker {
   }
 
   message(event: MessageEvent, base: BaseContext, slot?: QueueSlot): MessageContext {
+    const room = event.room;
+    const user = event.sender;
+    // One literal of a fixed shape, not spreads of base and room(): this runs per message.
     return {
-      ...base,
-      ...this.room(base, event.room, event.sender, slot),
+      store: base.store,
+      waitFor: base.waitFor,
+      bot: base.bot,
+      log: base.log,
+      options: base.options,
+      state: base.state,
+      send: base.send,
+      users: (r?: string) => base.users(r ?? room),
+      rooms: base.rooms,
+      join: base.join,
+      leave: base.leave,
+      reply: (text: string) => base.send(room, text),
+      ask: (question: string, options?: WaitOptions) => {
+        const known = this.#senderKnown();
+        const wait = this.#wait(room, known ? user : undefined, undefined, options, slot);
+        base.send(room, question);
+        return wait;
+      },
       kind: 'message',
       room: event.room,
       text: event.text,

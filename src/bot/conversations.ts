@@ -22,14 +22,26 @@ export const DEFAULT_MAX_CONVERSATIONS = 1000;
  * answer has woken them.
  */
 export class QueueSlot {
-  readonly released: Promise<void>;
-  release!: () => void;
   work: Promise<void> | undefined;
+  // Made only when asked for: most events finish without anyone waiting on their slot.
+  #released: Promise<void> | undefined;
+  #resolve: (() => void) | undefined;
+  #done = false;
 
-  constructor() {
-    this.released = new Promise<void>((resolve) => {
-      this.release = resolve;
-    });
+  get released(): Promise<void> {
+    if (this.#released === undefined) {
+      this.#released = this.#done
+        ? Promise.resolve()
+        : new Promise<void>((resolve) => {
+            this.#resolve = resolve;
+          });
+    }
+    return this.#released;
+  }
+
+  release(): void {
+    this.#done = true;
+    this.#resolve?.();
   }
 }
 

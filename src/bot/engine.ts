@@ -17,6 +17,17 @@ import type { BotPlugin, CommandInfo, HookObserver, PluginHttpRequest } from './
 export type { HookTimeouts } from './instance.js';
 export type { LoopGuardOptions } from './loop-guard.js';
 
+type RoomEvent = Extract<BotEvent, { room: string }>;
+const ROOM_EVENTS: ReadonlySet<string> = new Set([
+  'message',
+  'join',
+  'leave',
+  'rename',
+  'userlist',
+  'destroyed',
+]);
+const DONE: Promise<void> = Promise.resolve();
+
 /** Default of `blockedWarn`: a hook that holds the event loop this long is logged. */
 export const DEFAULT_BLOCKED_WARN = 1000;
 
@@ -70,6 +81,11 @@ export interface BusyPlugin {
 export interface BotEngine {
   /** The single entry point: feed it every event, from any source. Never rejects. */
   handleEvent(event: BotEvent): Promise<void>;
+  /**
+   * handleEvent(), but undefined when every plugin was done with the event before this
+   * returned (the runtime uses it to skip tracking work that is already over). Never throws.
+   */
+  dispatchNow(event: BotEvent): Promise<void> | undefined;
   /** Same as `handleEvent({ kind: 'start' })`: starts cron jobs, runs onStart. */
   start(): Promise<void>;
   /** Same as `handleEvent({ kind: 'stop' })`: stops cron jobs, runs onStop. */
@@ -232,6 +248,36 @@ export function createBotEngine(options: BotEngineOptions): BotEngine {
     if (instances.get(instance.name) === instance) instances.delete(instance.name);
   };
 
+  /**
+   * A room event to every plugin that acts in the room, in load order. Undefined when every
+   * plugin finished with it at once (the common case: nothing to wait for or track).
+   */
+  const dispatchRoom = (event: RoomEvent): Promise<void> | undefined => {
+    // The bot's own messages and its own joins are not news to its plugins.
+    if (event.kind === 'message') {
+      if (event.sender === host.username || guard.ignores(event.sender)) return undefined;
+    } else if (
+      (event.kind === 'join' || event.kind === 'leave' || event.kind === 'rename') &&
+      event.user === host.username
+    ) {
+      return undefined;
+    }
+    let waits: Promise<void>[] | undefined;
+    // A snapshot only when there is more than one: a plugin removed meanwhile is skipped
+    // by its queue (alive is false), as it was before.
+    const all = instances.size === 1 ? instances.values() : [...instances.values()];
+    for (const i of all) {
+      // A message a plugin's conversation was waiting for is its answer, not an event.
+      if (!i.acts(event.room) || i.conversations.offer(event)) continue;
+      const work = i.submit((turn) => i.handleRoomEvent(event, turn));
+      if (work === undefined) continue;
+      if (waits === undefined) waits = [work];
+      else waits.push(work);
+    }
+    if (waits === undefined) return undefined;
+    return waits.length === 1 ? waits[0] : Promise.all(waits).then(() => {});
+  };
+
   const dispatch = async (event: BotEvent): Promise<void> => {
     const all = [...instances.values()];
     switch (event.kind) {
@@ -240,21 +286,9 @@ export function createBotEngine(options: BotEngineOptions): BotEngine {
       case 'leave':
       case 'rename':
       case 'userlist':
-      case 'destroyed': {
-        // The bot's own messages and its own joins are not news to its plugins.
-        if (event.kind === 'message' && event.sender === host.username) return;
-        if (event.kind === 'message' && guard.ignores(event.sender)) return;
-        if (
-          (event.kind === 'join' || event.kind === 'leave' || event.kind === 'rename') &&
-          event.user === host.username
-        ) {
-          return;
-        }
-        // A message a plugin's conversation was waiting for is its answer, not an event.
-        const targets = all.filter((i) => i.acts(event.room) && !i.conversations.offer(event));
-        await Promise.all(targets.map((i) => i.enqueue((turn) => i.handleRoomEvent(event, turn))));
+      case 'destroyed':
+        await dispatchRoom(event);
         return;
-      }
       case 'start':
         if (started) return;
         started = true;
@@ -309,7 +343,18 @@ export function createBotEngine(options: BotEngineOptions): BotEngine {
       return started;
     },
     handleEvent(event) {
-      return track(dispatch(event)).catch((error) => {
+      return engine.dispatchNow(event) ?? DONE;
+    },
+    dispatchNow(event) {
+      let work: Promise<void> | undefined;
+      try {
+        work = ROOM_EVENTS.has(event.kind) ? dispatchRoom(event as RoomEvent) : dispatch(event);
+      } catch (error) {
+        host.logger.error('bot engine failed to dispatch an event', { error });
+        return undefined;
+      }
+      if (work === undefined) return undefined;
+      return track(work).catch((error) => {
         host.logger.error('bot engine failed to dispatch an event', { error });
       });
     },

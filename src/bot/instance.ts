@@ -75,6 +75,20 @@ export interface InstanceConfig {
 }
 
 type O = DefaultOptions;
+/** A queued task: a promise when it went asynchronous, undefined when it finished at once. */
+type Task = (turn: Turn) => Promise<void> | undefined;
+/** What enqueue() returns for work that finished synchronously (shared: nothing to wait on). */
+const DONE: Promise<void> = Promise.resolve();
+/** Frames kept per instance for reuse (labels of tasks are numbered, so the cache is capped). */
+const MAX_CACHED_FRAMES = 64;
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    value !== null &&
+    (typeof value === 'object' || typeof value === 'function') &&
+    typeof (value as { then?: unknown }).then === 'function'
+  );
+}
 type RoomEvent = Extract<BotEvent, { room: string }>;
 type Lifecycle = 'start' | 'stop' | 'reconnect';
 
@@ -106,6 +120,15 @@ export class PluginInstance {
   alive = true;
   #stopping = false;
   #shedding = false;
+  /** Tasks chained on #tail and not finished; at 0 (and not #inline) a new task runs at once. */
+  #queued = 0;
+  /** A task is running synchronously inside enqueue() now. */
+  #inline = false;
+  /** Set when plugin code enqueues for its own plugin while a task runs inline (see enqueue). */
+  #gate:
+    | { promise: Promise<void>; resolve: (value: Promise<void> | undefined) => void }
+    | undefined;
+  readonly #frames = new Map<string, PluginFrame>();
 
   constructor(plugin: BotPlugin, config: InstanceConfig, deps: InstanceDeps) {
     this.#plugin = plugin;
@@ -220,14 +243,70 @@ export class PluginInstance {
     budget: number = this.#deps.timeouts.event,
     lifecycle = false,
   ): Promise<void> {
+    return this.submit(task, budget, lifecycle) ?? DONE;
+  }
+
+  /**
+   * enqueue(), but undefined when the task ran and finished at once: with nothing queued
+   * ahead, a task runs now instead of a microtask later, and one that stays synchronous (an
+   * echo) costs no promise, timer or tracking at all. Order is the same either way.
+   */
+  submit(
+    task: Task,
+    budget: number = this.#deps.timeouts.event,
+    lifecycle = false,
+  ): Promise<void> | undefined {
+    if (this.#queued === 0 && !this.#inline) {
+      if (!this.alive || (this.#shedding && !lifecycle)) return undefined;
+      let pending: Promise<void> | undefined;
+      this.#inline = true;
+      try {
+        pending = this.#take(task, budget);
+      } catch (error) {
+        this.log.error('internal error', { error });
+      } finally {
+        this.#inline = false;
+      }
+      const gate = this.#gate;
+      this.#gate = undefined;
+      if (pending === undefined) {
+        gate?.resolve(undefined);
+        return undefined;
+      }
+      const done = pending.catch((error) => this.log.error('internal error', { error }));
+      // Tasks enqueued while this one ran inline are chained behind the gate: open it when
+      // this one is done. Without them, this task is the tail.
+      if (gate) gate.resolve(done);
+      else this.#tail = done;
+      return this.#hold(done);
+    }
+    if (this.#inline && this.#gate === undefined) {
+      let resolve!: (value: Promise<void> | undefined) => void;
+      const promise = new Promise<void>((r) => {
+        resolve = r as typeof resolve;
+      });
+      this.#gate = { promise, resolve };
+      this.#tail = promise;
+    }
     const run = this.#tail.then(() => {
       if (!this.alive) return;
       // A stuck bot that is stopping does not get to chew through its backlog first.
       if (this.#shedding && !lifecycle) return;
       return this.#take(task, budget);
     });
-    this.#tail = run.catch((error) => this.log.error('internal error', { error }));
-    return this.#deps.track(this.#tail);
+    const done = run.catch((error) => this.log.error('internal error', { error }));
+    this.#tail = done;
+    return this.#hold(done);
+  }
+
+  /** Counts `done` as queued until it settles, and lets engine.idle() wait for it. */
+  #hold(done: Promise<void>): Promise<void> {
+    this.#queued += 1;
+    return this.#deps.track(
+      done.then(() => {
+        this.#queued -= 1;
+      }),
+    );
   }
 
   /**
@@ -236,17 +315,29 @@ export class PluginInstance {
    * queue moves on, the hook carries on by itself, and the budget no longer applies to it
    * (a person may take longer than 10 s to answer; the wait has its own timeout).
    */
-  async #take(task: (turn: Turn) => Promise<void>, budget: number): Promise<void> {
+  #take(task: Task, budget: number): Promise<void> | undefined {
     const turn: Turn = { hook: undefined, since: Date.now(), abandoned: false };
     this.#turn = turn;
     const slot = new QueueSlot();
     this.#slot = slot;
-    let work: Promise<void>;
+    let work: Promise<void> | undefined;
     try {
       work = task(turn);
+    } catch (error) {
+      if (this.#turn === turn) this.#turn = undefined;
+      throw error;
     } finally {
       this.#slot = undefined;
     }
+    if (work === undefined) {
+      // Done before anything could time it out: no budget timer is needed.
+      if (this.#turn === turn) this.#turn = undefined;
+      return undefined;
+    }
+    return this.#awaitTurn(turn, slot, work, budget);
+  }
+
+  async #awaitTurn(turn: Turn, slot: QueueSlot, work: Promise<void>, budget: number) {
     slot.work = work.catch((error) => this.log.error('internal error', { error }));
     try {
       if ((await within(Promise.race([slot.work, slot.released]), budget)) === 'late') {
@@ -266,14 +357,20 @@ export class PluginInstance {
     }
   }
 
-  handleRoomEvent(event: RoomEvent, turn?: Turn): Promise<void> {
-    const trigger = event.kind === 'message' ? event : undefined;
-    const base = this.#base(turn, trigger);
+  /** Runs one room event through middleware and hooks; undefined when it finished at once. */
+  handleRoomEvent(event: RoomEvent, turn?: Turn): Promise<void> | undefined {
+    if (event.kind === 'message') {
+      const middleware = this.hooks.middleware.size;
+      // A plugin that does not listen gets no context built for it.
+      if (middleware === 0 && this.hooks.message.length === 0) return undefined;
+      const ctx = this.#contexts.message(event, this.#base(turn, event), this.#slot);
+      if (middleware === 0) return this.#runMessageHooks(ctx, turn, 0);
+      return this.#pipeline(ctx, turn, async () => {
+        await this.#runMessageHooks(ctx, turn, 0);
+      });
+    }
+    const base = this.#base(turn, undefined);
     switch (event.kind) {
-      case 'message': {
-        const ctx = this.#contexts.message(event, base, this.#slot);
-        return this.#pipeline(ctx, turn, () => this.#runMessageHooks(ctx, turn));
-      }
       case 'join':
       case 'leave': {
         const parts = this.#room(base, event.room, event.user);
@@ -332,7 +429,9 @@ export class PluginInstance {
               run,
               scheduledAt,
             };
-            return this.#run(label, () => spec.handler(ctx), ctx, turn).then(() => {});
+            return Promise.resolve(this.#run(label, () => spec.handler(ctx), ctx, turn)).then(
+              () => {},
+            );
           }),
       );
       this.#jobs.push(job);
@@ -356,7 +455,7 @@ export class PluginInstance {
         budget: this.#deps.timeouts.event,
         enqueue: (task, budget) => this.enqueue(task, budget),
         base: (turn) => this.#base(turn),
-        run: (label, fn, turn) => this.#run(label, fn, undefined, turn),
+        run: (label, fn, turn) => Promise.resolve(this.#run(label, fn, undefined, turn)),
       },
       req,
     );
@@ -380,26 +479,41 @@ export class PluginInstance {
     await this.#run('middleware', () => this.hooks.middleware.run(ctx, hooks), ctx, turn);
   }
 
-  async #runMessageHooks(ctx: MessageContext, turn: Turn | undefined): Promise<void> {
-    for (const hook of this.hooks.message) {
-      if (turn?.abandoned) return;
+  /**
+   * The message hooks from `from` on, in order. Stays synchronous while they do: the first
+   * hook that returns a promise turns the rest into a chain behind it.
+   */
+  #runMessageHooks(
+    ctx: MessageContext,
+    turn: Turn | undefined,
+    from: number,
+  ): Promise<void> | undefined {
+    const list = this.hooks.message;
+    for (let i = from; i < list.length; i++) {
+      if (turn?.abandoned) return undefined;
+      const hook = list[i]!;
+      let ran: boolean | Promise<boolean> = true;
       if (hook.type === 'message') {
-        await this.#run(hook.label, () => hook.handler(ctx), ctx, turn);
+        ran = this.#run(hook.label, () => hook.handler(ctx), ctx, turn);
       } else if (hook.type === 'hear') {
         hook.pattern.lastIndex = 0;
         const match = hook.pattern.exec(ctx.text);
         if (match) {
           const hctx = { ...ctx, match };
-          await this.#run(hook.label, () => hook.handler(hctx), hctx, turn);
+          ran = this.#run(hook.label, () => hook.handler(hctx), hctx, turn);
         }
       } else if (ctx.command?.name === hook.name) {
         const cctx = { ...ctx, command: ctx.command };
         const guard = { ...this.#deps.permissions, prefix: this.#deps.prefix, log: this.log };
-        if (await commandAllowed(hook.name, hook.allow, cctx, guard)) {
-          await this.#run(hook.label, () => hook.handler(cctx), cctx, turn);
-        }
+        ran = commandAllowed(hook.name, hook.allow, cctx, guard).then(
+          (allowed) => allowed && this.#run(hook.label, () => hook.handler(cctx), cctx, turn),
+        );
+      }
+      if (typeof ran !== 'boolean') {
+        return ran.then(() => this.#runMessageHooks(ctx, turn, i + 1));
       }
     }
+    return undefined;
   }
 
   async #runAll<C extends AnyContext>(
@@ -419,50 +533,93 @@ export class PluginInstance {
    * false when it threw or its turn was abandoned. The observer (metrics) sees its duration,
    * except when its turn was abandoned meanwhile: #take counted that one, as a failure.
    */
-  async #run(
+  #run(
     label: string,
     fn: () => unknown,
     ctx: AnyContext | undefined,
     turn: Turn | undefined,
-  ): Promise<boolean> {
+  ): boolean | Promise<boolean> {
     const observer = this.#deps.observer;
     const began = observer === undefined ? 0 : performance.now();
     const outer = turn?.hook;
     if (turn && label !== 'middleware') turn.hook = label;
-    try {
-      await this.#call(label, fn);
-      return !turn?.abandoned;
-    } catch (error) {
-      if (error instanceof ConversationCancelledError) {
-        this.log.debug('a conversation was cancelled', { hook: label, reason: error.reason });
-        return false;
-      }
-      if (!turn?.abandoned) await this.#report(error, label, ctx);
-      else this.log.debug('an abandoned hook failed later', { hook: label, error });
-      return false;
-    } finally {
+    const finish = () => {
       if (turn && !turn.abandoned) turn.hook = outer;
       if (observer && !turn?.abandoned) {
         observer.hookRan(this.name, label, (performance.now() - began) / 1000);
       }
+    };
+    let result: unknown;
+    try {
+      result = this.#call(label, fn);
+    } catch (error) {
+      return this.#failed(error, label, ctx, turn, finish);
     }
+    // A hook that returns no promise is done now: no await, so no microtask per hook.
+    if (!isThenable(result)) {
+      const ok = !turn?.abandoned;
+      finish();
+      return ok;
+    }
+    return Promise.resolve(result).then(
+      () => {
+        const ok = !turn?.abandoned;
+        finish();
+        return ok;
+      },
+      (error: unknown) => this.#failed(error, label, ctx, turn, finish),
+    );
+  }
+
+  /** A hook threw or rejected: reported (unless its turn was abandoned); always false. */
+  #failed(
+    error: unknown,
+    label: string,
+    ctx: AnyContext | undefined,
+    turn: Turn | undefined,
+    finish: () => void,
+  ): false | Promise<false> {
+    if (error instanceof ConversationCancelledError) {
+      this.log.debug('a conversation was cancelled', { hook: label, reason: error.reason });
+      finish();
+      return false;
+    }
+    if (turn?.abandoned) {
+      this.log.debug('an abandoned hook failed later', { hook: label, error });
+      finish();
+      return false;
+    }
+    return this.#report(error, label, ctx).then(
+      () => {
+        finish();
+        return false as const;
+      },
+      (failure: unknown) => {
+        finish();
+        throw failure;
+      },
+    );
   }
 
   /** Calls plugin code inside its frame; logs when its synchronous part held the loop. */
   #call<T>(hook: string, fn: () => T): T {
-    const frame: PluginFrame = { plugin: this.name, hook, owner: this };
-    return inFrame(frame, fn, this.#onBlocked(hook), this.#deps.blockedWarn);
+    let frame = this.#frames.get(hook);
+    if (frame === undefined) {
+      frame = { plugin: this.name, hook, owner: this };
+      if (this.#frames.size < MAX_CACHED_FRAMES) this.#frames.set(hook, frame);
+    }
+    return inFrame(frame, fn, this.#onBlocked, this.#deps.blockedWarn);
   }
 
-  #onBlocked(hook: string): (ms: number) => void {
-    return (ms) =>
-      this.log.warn(`${hook} held the event loop for ${Math.round(ms)} ms; every bot waited`, {
-        plugin: this.name,
-        hook,
-        ms: Math.round(ms),
-        hint: 'move CPU-heavy work to a worker thread, or split it with await',
-      });
-  }
+  readonly #onBlocked = (ms: number, frame: PluginFrame): void => {
+    const hook = frame.hook;
+    this.log.warn(`${hook} held the event loop for ${Math.round(ms)} ms; every bot waited`, {
+      plugin: this.name,
+      hook,
+      ms: Math.round(ms),
+      hint: 'move CPU-heavy work to a worker thread, or split it with await',
+    });
+  };
 
   #report(error: unknown, hook: string, ctx?: AnyContext): Promise<PluginError> {
     const deps = {

@@ -72,18 +72,19 @@ export function currentFrame(): PluginFrame | undefined {
 export function inFrame<T>(
   frame: PluginFrame,
   fn: () => T,
-  onBlocked: ((ms: number) => void) | undefined,
+  onBlocked: ((ms: number, frame: PluginFrame) => void) | undefined,
   threshold: number,
 ): T {
+  if (!(onBlocked && threshold > 0)) return frames.run(frame, fn);
   const started = performance.now();
   try {
     return frames.run(frame, fn);
   } finally {
     const ms = performance.now() - started;
     // Only the synchronous part is measured here: that is what holds the event loop.
-    if (onBlocked && threshold > 0 && ms >= threshold) {
+    if (ms >= threshold) {
       lastBlocked = performance.now();
-      onBlocked(ms);
+      onBlocked(ms, frame);
     }
   }
 }

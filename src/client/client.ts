@@ -94,6 +94,9 @@ export class MpcrpClient extends EventEmitter<ClientEvents> {
   #closed = false;
   #closing = false;
   #onFrame: ClientOptions['onFrame'];
+  /** Frames written this tick, handed to the transport together at its end (one syscall). */
+  #out: Buffer[] = [];
+  #flushing = false;
 
   constructor(transport: Transport, options: ClientOptions = {}) {
     super();
@@ -194,7 +197,8 @@ export class MpcrpClient extends EventEmitter<ClientEvents> {
   send(room: string, text: string): void {
     this.#requireOpen();
     this.#requireUser();
-    assertName('room', room);
+    // A room this connection entered was checked when it did.
+    if (!this.#rooms.has(room)) assertName('room', room);
     const limit = this.maxTextBytes(room);
     const bytes = Buffer.byteLength(text);
     if (bytes > limit) throw new TextTooLongError(bytes, limit);
@@ -280,6 +284,7 @@ export class MpcrpClient extends EventEmitter<ClientEvents> {
     this.#closing = true;
     return new Promise((resolve) => {
       this.#transport.on('close', () => resolve());
+      this.#flush();
       this.#transport.end();
     });
   }
@@ -287,6 +292,7 @@ export class MpcrpClient extends EventEmitter<ClientEvents> {
   /** Drops the connection at once. */
   destroy(error?: Error): void {
     this.#closing = error === undefined;
+    this.#out = [];
     this.#transport.destroy();
     this.#shutdown(error);
   }
@@ -316,7 +322,27 @@ export class MpcrpClient extends EventEmitter<ClientEvents> {
     if (this.#onFrame) {
       this.#onFrame('out', { type: frame[0]!, payload: frame.subarray(4) });
     }
-    this.#transport.write(frame);
+    // A bot answers a burst of messages in one tick: one write for all of it, not one
+    // syscall (and one wake-up of the server) per frame. Order is kept, frames only queue
+    // until the tick's end, and close() flushes first.
+    this.#out.push(frame);
+    if (!this.#flushing) {
+      this.#flushing = true;
+      process.nextTick(this.#flushLater);
+    }
+  }
+
+  readonly #flushLater = (): void => {
+    this.#flushing = false;
+    this.#flush();
+  };
+
+  #flush(): void {
+    const out = this.#out;
+    if (out.length === 0) return;
+    this.#out = [];
+    if (this.#transport.destroyed) return;
+    this.#transport.write(out.length === 1 ? out[0]! : Buffer.concat(out));
   }
 
   #onData(chunk: Buffer): void {

@@ -41,17 +41,20 @@ export function encodeFrame(type: number, payload: Uint8Array | string = ''): Bu
 
 /** Encodes a Data (13) frame: 1 byte room length, room ID, text. */
 export function encodeData(room: string, text: string | Uint8Array): Buffer {
-  const roomBytes = Buffer.from(room, 'utf8');
-  if (roomBytes.length > 0xff) {
+  // Sized first and written in place: one buffer per frame, not one per part as well.
+  const roomLength = Buffer.byteLength(room);
+  if (roomLength > 0xff) {
     throw new MalformedPayloadError(MessageType.Data, 'room ID longer than 255 bytes');
   }
-  const textBytes = typeof text === 'string' ? Buffer.from(text, 'utf8') : text;
-  const length = 1 + roomBytes.length + textBytes.length;
+  const textLength = typeof text === 'string' ? Buffer.byteLength(text) : text.length;
+  const length = 1 + roomLength + textLength;
   const out = Buffer.allocUnsafe(HEADER_SIZE + length);
   writeHeader(out, 0, MessageType.Data, length);
-  out[HEADER_SIZE] = roomBytes.length;
-  roomBytes.copy(out, HEADER_SIZE + 1);
-  out.set(textBytes, HEADER_SIZE + 1 + roomBytes.length);
+  out[HEADER_SIZE] = roomLength;
+  out.write(room, HEADER_SIZE + 1, 'utf8');
+  const at = HEADER_SIZE + 1 + roomLength;
+  if (typeof text === 'string') out.write(text, at, 'utf8');
+  else out.set(text, at);
   return out;
 }
 

@@ -57,7 +57,20 @@ export class Dispatcher {
     }
     if (this.#stopping && event.kind !== 'stop') return;
     this.#dispatched += 1;
-    this.track(this.guard(event.kind, () => this.#engine?.handleEvent(event)));
+    const engine = this.#engine;
+    if (engine?.dispatchNow) {
+      // Most events are handled before this returns: then there is nothing to track.
+      let work: Promise<void> | undefined;
+      try {
+        work = engine.dispatchNow(event);
+      } catch (error) {
+        this.#log.error('the bot engine failed; carrying on', { event: event.kind, error });
+        return;
+      }
+      if (work !== undefined) this.track(this.guard(event.kind, () => work));
+      return;
+    }
+    this.track(this.guard(event.kind, () => engine?.handleEvent(event)));
   }
 
   /** Counts `p` as running until it settles (idle() and stop() wait for it). */

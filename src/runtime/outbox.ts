@@ -64,6 +64,8 @@ interface Item {
 
 interface RoomQueue {
   items: Item[];
+  /** The sink's maxTextBytes for the room (fixed for a room: asked once). */
+  maxText: number;
   /** Outlives the queue: a queue emptied and refilled must not get a fresh burst. */
   bucket: TokenBucket;
   timer: NodeJS.Timeout | undefined;
@@ -150,17 +152,26 @@ export class Outbox {
       this.#overflow(room, 'the bot is stopping');
       return false;
     }
-    const pieces = splitText(text, this.#sink.maxTextBytes(room));
-    if (this.#size + pieces.length > this.limit) this.#dropExpired();
-    if (this.#size + pieces.length > this.limit) {
+    let queue = this.#rooms.get(room);
+    const maxText = queue?.maxText ?? this.#sink.maxTextBytes(room);
+    // UTF-8 takes at most 3 bytes per UTF-16 unit: short text fits without being measured.
+    const pieces =
+      text.length * 3 <= maxText && maxText >= 4 ? undefined : splitText(text, maxText);
+    const count = pieces?.length ?? 1;
+    if (this.#size + count > this.limit) this.#dropExpired();
+    if (this.#size + count > this.limit) {
       this.#overflow(room, new OutboxFullError(this.limit).message);
       return false;
     }
-    const queue = this.#queue(room);
-    for (const piece of pieces) {
-      queue.items.push({ text: piece, notAfter: options.notAfter, resend: false });
+    queue ??= this.#queue(room);
+    if (pieces === undefined) {
+      queue.items.push({ text, notAfter: options.notAfter, resend: false });
+    } else {
+      for (const piece of pieces) {
+        queue.items.push({ text: piece, notAfter: options.notAfter, resend: false });
+      }
     }
-    this.#size += pieces.length;
+    this.#size += count;
     this.#pump(room, queue);
     return true;
   }
@@ -256,7 +267,7 @@ export class Outbox {
         bucket = new TokenBucket(this.rate, this.burst, this.#now());
         this.#buckets.set(room, bucket);
       }
-      queue = { items: [], bucket, timer: undefined };
+      queue = { items: [], maxText: this.#sink.maxTextBytes(room), bucket, timer: undefined };
       this.#rooms.set(room, queue);
     }
     return queue;
@@ -306,7 +317,8 @@ export class Outbox {
       // Still held (and counted in size) until the server confirms it.
       this.#unconfirmed.written(room, item);
     }
-    this.#remove(room, queue);
+    // The emptied queue stays for the room's next message (a bot has few rooms; discard()
+    // and close() remove it).
     this.#settleIdle();
   }
 
