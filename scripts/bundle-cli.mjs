@@ -64,5 +64,7 @@ require('node:module').enableCompileCache?.();
 require('./bundle.cjs');
 `,
 );
-// npx and `file:` installs run the bin directly.
+// npx and `file:` installs run the bin directly. dist/cli/main.js was the bin before 0.2:
+// npx's cache and installs made then still link to it, so it stays executable (unbundled).
 chmodSync(BIN, 0o755);
+chmodSync(`${root}dist/cli/main.js`, 0o755);
