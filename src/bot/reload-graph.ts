@@ -73,14 +73,27 @@ export function importsOf(file: string): string[] {
 
 /** Drops `file` and the project files it requires from the CommonJS cache. */
 export function forgetCommonJs(file: string): void {
-  for (const f of [path.resolve(file), ...importsOf(file)]) Reflect.deleteProperty(requireCache, f);
+  const imports = importsOf(file);
+  for (const key of cacheKeys(path.resolve(file))) Reflect.deleteProperty(requireCache, key);
+  for (const f of imports) Reflect.deleteProperty(requireCache, f);
+}
+
+/**
+ * The CommonJS cache keys of `file`: its path, and on Node 22 and later also the path with
+ * the reload query of each `import()` that loaded it as CommonJS (`bot.ts?mpcrp-reload=2`).
+ */
+function cacheKeys(file: string): string[] {
+  const prefix = `${file}?`;
+  return Object.keys(requireCache).filter((key) => key === file || key.startsWith(prefix));
 }
 
 function childrenOf(file: string): string[] {
   const out = [...(edges.get(file) ?? [])];
   // A file run as CommonJS (a .ts bot outside a "type": "module" package) loads by require.
-  for (const child of requireCache[file]?.children ?? []) {
-    if (!child.filename.includes(`${path.sep}node_modules${path.sep}`)) out.push(child.filename);
+  for (const key of cacheKeys(file)) {
+    for (const child of requireCache[key]?.children ?? []) {
+      if (!child.filename.includes(`${path.sep}node_modules${path.sep}`)) out.push(child.filename);
+    }
   }
   return out;
 }
