@@ -86,30 +86,12 @@ export class FlushScheduler {
 }
 
 /**
- * The received frame from `from` to `to` in `buffer`, to queue. A view keeps its whole
- * backing store alive while it waits in queues that count only the view's bytes against
- * `maxOutputBytes`: a 100-byte Data read in one chunk with a 65,000-byte frame the server
- * ignores would pin the 65 KB in every recipient's queue. So a frame that is less than
- * half of its backing store is copied out, once for all recipients; a frame that is most
- * of its chunk (any large frame, or one read alone) is queued as it is. The copy has a
- * store of its own: `Buffer.from` would put it in Node's shared pool, whose slabs are
- * 64 KiB on Node 24, and one queued copy would keep its slab alive.
- */
-function queueable(buffer: Buffer, from: number, to: number): Buffer {
-  const view = buffer.subarray(from, to);
-  if (buffer.buffer.byteLength <= 2 * view.length) return view;
-  const copy = Buffer.allocUnsafeSlow(view.length);
-  view.copy(copy);
-  return copy;
-}
-
-/**
  * Relays one Data frame from `sender` to every other member of `room`: its payload is
  * `buffer` from `start` to `end`, its header the 4 bytes before (as the decoder hands it
  * over). Each form of the frame is built at most once per relay and the same Buffer is
- * queued to every recipient: Data (13) is the received bytes themselves (copied out of
- * a much larger chunk, see {@link queueable}); DataFrom (130) is encoded once, and only
- * if some recipient was granted `sender`.
+ * queued to every recipient: Data (13) is a view of the received bytes themselves (the
+ * output queue copies it before a view could outlive the turn, see OutputQueue.flush);
+ * DataFrom (130) is encoded once, and only if some recipient was granted `sender`.
  */
 export function relayData(
   host: FanoutHost,
@@ -139,7 +121,7 @@ export function relayData(
         // A DataFrom is the Data payload plus the sender. When that would pass the limit
         // the recipient gets the plain Data instead: it loses the sender, not the text.
         if (dataFrom.length - HEADER_SIZE > host.maxPayload) {
-          data ??= queueable(buffer, start - HEADER_SIZE, end);
+          data ??= buffer.subarray(start - HEADER_SIZE, end);
           dataFrom = data;
         }
       }
@@ -148,7 +130,7 @@ export function relayData(
         else dataFromSent++;
       }
     } else {
-      data ??= queueable(buffer, start - HEADER_SIZE, end);
+      data ??= buffer.subarray(start - HEADER_SIZE, end);
       if (recipient.relay(data)) dataSent++;
     }
   }

@@ -74,11 +74,15 @@ export class OutputQueue {
     return false;
   }
 
-  /** Hands everything queued to the transport in one write. */
+  /**
+   * Hands everything queued to the transport in one write. Several frames are joined into
+   * one new Buffer; a lone frame is written as it is, unless it is a small view of a much
+   * larger store (see {@link owned}).
+   */
   flush(): void {
     const frames = this.#frames;
     if (frames === undefined || this.#transport.destroyed) return;
-    const out = frames.length === 1 ? frames[0]! : Buffer.concat(frames, this.#bytes);
+    const out = frames.length === 1 ? owned(frames[0]!) : Buffer.concat(frames, this.#bytes);
     this.#frames = undefined;
     this.#bytes = 0;
     if (!this.#transport.write(out) && this.#writeTimer === undefined) {
@@ -112,4 +116,21 @@ export class OutputQueue {
     clearTimeout(this.#writeTimer);
     this.#writeTimer = undefined;
   }
+}
+
+/**
+ * `frame`, or a copy of it with a store of its own when it is less than half of its
+ * backing store. Relayed Data are views of the chunk they were read in, and a write the
+ * OS does not take at once keeps what it was given alive for as long as the reader takes:
+ * a 100-byte Data read in one chunk with a 65,000-byte frame the server ignores would pin
+ * the 65 KB against a cap that counts 100 bytes. Only a lone frame can get that far (the
+ * frames of a busier turn are joined into a new Buffer), so the copy is made here, once
+ * per write, and never on the fan-out's batched path. `allocUnsafeSlow`, not
+ * `Buffer.from`: a pooled copy would keep a shared slab alive (64 KiB on Node 24).
+ */
+function owned(frame: Buffer): Buffer {
+  if (frame.buffer.byteLength <= 2 * frame.length) return frame;
+  const copy = Buffer.allocUnsafeSlow(frame.length);
+  frame.copy(copy);
+  return copy;
 }

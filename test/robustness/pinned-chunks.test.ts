@@ -84,7 +84,7 @@ describe('small relayed frames in large chunks', () => {
     expect((await server.logs()).filter((line) => /connection closed/.test(line))).toEqual([]);
     // Before: each queued 100-byte view pinned its 65 KB chunk: +260 MB of RSS for 4 pairs
     // (the run: +570 MB for 10 pairs against 10 MiB of caps).
-    // After: the small Data is copied out of its chunk; under 1 MB.
+    // After: a lone small view is copied out of its chunk before it is written; under 1 MB.
     expect(grown).toBeLessThanOrEqual(2 * pairs * outputCap);
     expect(grown).toBeLessThan(pairs * writes * 65_000 * 0.25);
   });
