@@ -1,16 +1,17 @@
-import { ConversationCancelledError, HookTimeoutError, type PluginError } from '../errors.js';
+import { HookTimeoutError, type PluginError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { type ScheduledJob, schedule } from '../schedule/scheduler.js';
 import { type PluginStore, pluginStore, type StoreBackend } from '../store/store.js';
 import { botInfo, ContextMaker, type Turn } from './contexts.js';
-import { Conversations, QueueSlot } from './conversations.js';
-import { reportFailure } from './failure-report.js';
+import { Conversations } from './conversations.js';
+import { HookRunner } from './hook-runner.js';
 import type { BotEvent, BotHost } from './host.js';
 import { answerHttp } from './http-answer.js';
 import type { HttpResult } from './http-routes.js';
 import type { LoopGuard, Trigger } from './loop-guard.js';
 import { commandAllowed, type PermissionOptions, warnUnknownRoles } from './permissions.js';
-import { inFrame, type PluginFrame, PluginScope, within } from './plugin-scope.js';
+import { PluginQueue, type Task } from './plugin-queue.js';
+import { PluginScope, within } from './plugin-scope.js';
 import { BotSetup, emptyHooks, type Hooks } from './registry.js';
 import type {
   AnyContext,
@@ -75,20 +76,8 @@ export interface InstanceConfig {
 }
 
 type O = DefaultOptions;
-/** A queued task: a promise when it went asynchronous, undefined when it finished at once. */
-type Task = (turn: Turn) => Promise<void> | undefined;
 /** What enqueue() returns for work that finished synchronously (shared: nothing to wait on). */
 const DONE: Promise<void> = Promise.resolve();
-/** Frames kept per instance for reuse (labels of tasks are numbered, so the cache is capped). */
-const MAX_CACHED_FRAMES = 64;
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (
-    value !== null &&
-    (typeof value === 'object' || typeof value === 'function') &&
-    typeof (value as { then?: unknown }).then === 'function'
-  );
-}
 type RoomEvent = Extract<BotEvent, { room: string }>;
 type Lifecycle = 'start' | 'stop' | 'reconnect';
 
@@ -106,29 +95,16 @@ export class PluginInstance {
   readonly #rooms: ReadonlySet<string> | undefined;
   readonly #disabled: ReadonlySet<string>;
   readonly #info: BotInfo;
-  #tail: Promise<void> = Promise.resolve();
   #jobs: ScheduledJob[] = [];
   readonly store: PluginStore;
   readonly conversations: Conversations;
-  /** The slot of the task starting now; contexts made for it capture it (see conversations.ts). */
-  #slot: QueueSlot | undefined;
   readonly #contexts: ContextMaker;
-  #turn: Turn | undefined;
+  readonly #queue: PluginQueue;
+  readonly #runner: HookRunner;
   /** The timers and tasks this plugin made (`bot.setTimeout`, `bot.task`...). */
   readonly scope: PluginScope;
   /** False once unloaded or failed: queued work is skipped and sends are dropped. */
   alive = true;
-  #stopping = false;
-  #shedding = false;
-  /** Tasks chained on #tail and not finished; at 0 (and not #inline) a new task runs at once. */
-  #queued = 0;
-  /** A task is running synchronously inside enqueue() now. */
-  #inline = false;
-  /** Set when plugin code enqueues for its own plugin while a task runs inline (see enqueue). */
-  #gate:
-    | { promise: Promise<void>; resolve: (value: Promise<void> | undefined) => void }
-    | undefined;
-  readonly #frames = new Map<string, PluginFrame>();
 
   constructor(plugin: BotPlugin, config: InstanceConfig, deps: InstanceDeps) {
     this.#plugin = plugin;
@@ -141,6 +117,27 @@ export class PluginInstance {
     this.#disabled = new Set(config.disable ?? []);
     this.#info = botInfo(deps.host.username, plugin.name, deps, this.log);
     this.store = pluginStore(deps.store, plugin.name);
+    this.#runner = new HookRunner({
+      plugin: plugin.name,
+      log: this.log,
+      owner: this,
+      errorHooks: this.hooks.error,
+      onError: deps.onError,
+      observer: deps.observer,
+      budget: deps.timeouts.event,
+      blockedWarn: deps.blockedWarn,
+    });
+    this.#queue = new PluginQueue(
+      {
+        name: plugin.name,
+        log: this.log,
+        alive: () => this.alive,
+        track: deps.track,
+        observer: deps.observer,
+        report: (error, hook) => this.#runner.report(error, hook),
+      },
+      deps.timeouts.event,
+    );
     this.conversations = new Conversations({
       log: this.log,
       context: (event) => this.#contexts.message(event, this.#contexts.base()),
@@ -159,7 +156,7 @@ export class PluginInstance {
       wait: (spec) => this.conversations.wait(spec),
     });
     this.scope = new PluginScope(async (hook, fn) => {
-      await this.#run(hook, fn, undefined, undefined);
+      await this.#runner.run(hook, fn, undefined, undefined);
     });
   }
 
@@ -180,7 +177,7 @@ export class PluginInstance {
     let failure: { error: unknown } | undefined;
     try {
       // Called synchronously, so a synchronous setup() has registered its hooks on return.
-      const result = this.#call('setup', () => this.#plugin.setup(api));
+      const result = this.#runner.call('setup', () => this.#plugin.setup(api));
       const settled = Promise.resolve(result).catch((error: unknown) => {
         failure = { error };
       });
@@ -197,29 +194,27 @@ export class PluginInstance {
     if (failure) {
       this.alive = false;
       this.scope.close();
-      throw await this.#report(failure.error, 'setup');
+      throw await this.#runner.report(failure.error, 'setup');
     }
   }
 
-  /** Set while the bot stops: after a hook is abandoned then, queued events are dropped. */
   /** Whether this instance runs `plugin` (the object a bot file exported). */
   isVersionOf(plugin: object | undefined): boolean {
     return plugin !== undefined && plugin === this.#plugin;
   }
 
+  /** Set while the bot stops: after a hook is abandoned then, queued events are dropped. */
   get stopping(): boolean {
-    return this.#stopping;
+    return this.#queue.stopping;
   }
 
   set stopping(value: boolean) {
-    this.#stopping = value;
-    if (!value) this.#shedding = false;
+    this.#queue.stopping = value;
   }
 
   /** The hook this plugin is busy with in its queue, and since when (epoch ms). */
   get busy(): { hook: string; since: number } | undefined {
-    const turn = this.#turn;
-    return turn?.hook === undefined ? undefined : { hook: turn.hook, since: turn.since };
+    return this.#queue.busy;
   }
 
   /** Whether this plugin acts in `room` (its `rooms`, or config enable/disable). */
@@ -256,105 +251,7 @@ export class PluginInstance {
     budget: number = this.#deps.timeouts.event,
     lifecycle = false,
   ): Promise<void> | undefined {
-    if (this.#queued === 0 && !this.#inline) {
-      if (!this.alive || (this.#shedding && !lifecycle)) return undefined;
-      let pending: Promise<void> | undefined;
-      this.#inline = true;
-      try {
-        pending = this.#take(task, budget);
-      } catch (error) {
-        this.log.error('internal error', { error });
-      } finally {
-        this.#inline = false;
-      }
-      const gate = this.#gate;
-      this.#gate = undefined;
-      if (pending === undefined) {
-        gate?.resolve(undefined);
-        return undefined;
-      }
-      const done = pending.catch((error) => this.log.error('internal error', { error }));
-      // Tasks enqueued while this one ran inline are chained behind the gate: open it when
-      // this one is done. Without them, this task is the tail.
-      if (gate) gate.resolve(done);
-      else this.#tail = done;
-      return this.#hold(done);
-    }
-    if (this.#inline && this.#gate === undefined) {
-      let resolve!: (value: Promise<void> | undefined) => void;
-      const promise = new Promise<void>((r) => {
-        resolve = r as typeof resolve;
-      });
-      this.#gate = { promise, resolve };
-      this.#tail = promise;
-    }
-    const run = this.#tail.then(() => {
-      if (!this.alive) return;
-      // A stuck bot that is stopping does not get to chew through its backlog first.
-      if (this.#shedding && !lifecycle) return;
-      return this.#take(task, budget);
-    });
-    const done = run.catch((error) => this.log.error('internal error', { error }));
-    this.#tail = done;
-    return this.#hold(done);
-  }
-
-  /** Counts `done` as queued until it settles, and lets engine.idle() wait for it. */
-  #hold(done: Promise<void>): Promise<void> {
-    this.#queued += 1;
-    return this.#deps.track(
-      done.then(() => {
-        this.#queued -= 1;
-      }),
-    );
-  }
-
-  /**
-   * Runs one queued task within `budget` ms. The task holds the queue until it ends, or until
-   * a hook in it starts waiting for an answer (ctx.ask / waitFor release its slot): then the
-   * queue moves on, the hook carries on by itself, and the budget no longer applies to it
-   * (a person may take longer than 10 s to answer; the wait has its own timeout).
-   */
-  #take(task: Task, budget: number): Promise<void> | undefined {
-    const turn: Turn = { hook: undefined, since: Date.now(), abandoned: false };
-    this.#turn = turn;
-    const slot = new QueueSlot();
-    this.#slot = slot;
-    let work: Promise<void> | undefined;
-    try {
-      work = task(turn);
-    } catch (error) {
-      if (this.#turn === turn) this.#turn = undefined;
-      throw error;
-    } finally {
-      this.#slot = undefined;
-    }
-    if (work === undefined) {
-      // Done before anything could time it out: no budget timer is needed.
-      if (this.#turn === turn) this.#turn = undefined;
-      return undefined;
-    }
-    return this.#awaitTurn(turn, slot, work, budget);
-  }
-
-  async #awaitTurn(turn: Turn, slot: QueueSlot, work: Promise<void>, budget: number) {
-    slot.work = work.catch((error) => this.log.error('internal error', { error }));
-    try {
-      if ((await within(Promise.race([slot.work, slot.released]), budget)) === 'late') {
-        turn.abandoned = true;
-        if (this.stopping && !this.#shedding) {
-          this.#shedding = true;
-          this.log.warn('stopping: dropped the events still queued behind the abandoned hook');
-        }
-        const hook = turn.hook ?? 'an event';
-        // The hook may never settle, so #run will not time it: it counts at its budget.
-        this.#deps.observer?.hookRan(this.name, hook, budget / 1000);
-        // Not awaited: the plugin's onError may be as stuck as the hook was.
-        void this.#report(new HookTimeoutError(this.name, hook, budget), hook);
-      }
-    } finally {
-      if (this.#turn === turn) this.#turn = undefined;
-    }
+    return this.#queue.submit(task, budget, lifecycle);
   }
 
   /** Runs one room event through middleware and hooks; undefined when it finished at once. */
@@ -363,7 +260,7 @@ export class PluginInstance {
       const middleware = this.hooks.middleware.size;
       // A plugin that does not listen gets no context built for it.
       if (middleware === 0 && this.hooks.message.length === 0) return undefined;
-      const ctx = this.#contexts.message(event, this.#base(turn, event), this.#slot);
+      const ctx = this.#contexts.message(event, this.#base(turn, event), this.#queue.slot);
       if (middleware === 0) return this.#runMessageHooks(ctx, turn, 0);
       return this.#pipeline(ctx, turn, async () => {
         await this.#runMessageHooks(ctx, turn, 0);
@@ -429,9 +326,9 @@ export class PluginInstance {
               run,
               scheduledAt,
             };
-            return Promise.resolve(this.#run(label, () => spec.handler(ctx), ctx, turn)).then(
-              () => {},
-            );
+            return Promise.resolve(
+              this.#runner.run(label, () => spec.handler(ctx), ctx, turn),
+            ).then(() => {});
           }),
       );
       this.#jobs.push(job);
@@ -455,18 +352,18 @@ export class PluginInstance {
         budget: this.#deps.timeouts.event,
         enqueue: (task, budget) => this.enqueue(task, budget),
         base: (turn) => this.#base(turn),
-        run: (label, fn, turn) => Promise.resolve(this.#run(label, fn, undefined, turn)),
+        run: (label, fn, turn) => Promise.resolve(this.#runner.run(label, fn, undefined, turn)),
       },
       req,
     );
   }
 
   #base(turn?: Turn, trigger?: Trigger): BaseContext {
-    return this.#contexts.base(turn, trigger, this.#slot);
+    return this.#contexts.base(turn, trigger, this.#queue.slot);
   }
 
   #room(base: BaseContext, room: string, user: string | undefined) {
-    return this.#contexts.room(base, room, user, this.#slot);
+    return this.#contexts.room(base, room, user, this.#queue.slot);
   }
 
   /** Middleware first, then `hooks` when the last middleware calls next(). */
@@ -476,7 +373,7 @@ export class PluginInstance {
     hooks: () => Promise<void>,
   ): Promise<void> {
     if (this.hooks.middleware.size === 0) return hooks();
-    await this.#run('middleware', () => this.hooks.middleware.run(ctx, hooks), ctx, turn);
+    await this.#runner.run('middleware', () => this.hooks.middleware.run(ctx, hooks), ctx, turn);
   }
 
   /**
@@ -494,19 +391,20 @@ export class PluginInstance {
       const hook = list[i]!;
       let ran: boolean | Promise<boolean> = true;
       if (hook.type === 'message') {
-        ran = this.#run(hook.label, () => hook.handler(ctx), ctx, turn);
+        ran = this.#runner.run(hook.label, () => hook.handler(ctx), ctx, turn);
       } else if (hook.type === 'hear') {
         hook.pattern.lastIndex = 0;
         const match = hook.pattern.exec(ctx.text);
         if (match) {
           const hctx = { ...ctx, match };
-          ran = this.#run(hook.label, () => hook.handler(hctx), hctx, turn);
+          ran = this.#runner.run(hook.label, () => hook.handler(hctx), hctx, turn);
         }
       } else if (ctx.command?.name === hook.name) {
         const cctx = { ...ctx, command: ctx.command };
         const guard = { ...this.#deps.permissions, prefix: this.#deps.prefix, log: this.log };
         ran = commandAllowed(hook.name, hook.allow, cctx, guard).then(
-          (allowed) => allowed && this.#run(hook.label, () => hook.handler(cctx), cctx, turn),
+          (allowed) =>
+            allowed && this.#runner.run(hook.label, () => hook.handler(cctx), cctx, turn),
         );
       }
       if (typeof ran !== 'boolean') {
@@ -524,113 +422,7 @@ export class PluginInstance {
   ): Promise<void> {
     for (const handler of list) {
       if (turn?.abandoned) return;
-      await this.#run(label, () => handler(ctx), ctx, turn);
+      await this.#runner.run(label, () => handler(ctx), ctx, turn);
     }
-  }
-
-  /**
-   * Runs one piece of plugin code as this plugin's (frame, timing), reporting its failure;
-   * false when it threw or its turn was abandoned. The observer (metrics) sees its duration,
-   * except when its turn was abandoned meanwhile: #take counted that one, as a failure.
-   */
-  #run(
-    label: string,
-    fn: () => unknown,
-    ctx: AnyContext | undefined,
-    turn: Turn | undefined,
-  ): boolean | Promise<boolean> {
-    const observer = this.#deps.observer;
-    const began = observer === undefined ? 0 : performance.now();
-    const outer = turn?.hook;
-    if (turn && label !== 'middleware') turn.hook = label;
-    const finish = () => {
-      if (turn && !turn.abandoned) turn.hook = outer;
-      if (observer && !turn?.abandoned) {
-        observer.hookRan(this.name, label, (performance.now() - began) / 1000);
-      }
-    };
-    let result: unknown;
-    try {
-      result = this.#call(label, fn);
-    } catch (error) {
-      return this.#failed(error, label, ctx, turn, finish);
-    }
-    // A hook that returns no promise is done now: no await, so no microtask per hook.
-    if (!isThenable(result)) {
-      const ok = !turn?.abandoned;
-      finish();
-      return ok;
-    }
-    return Promise.resolve(result).then(
-      () => {
-        const ok = !turn?.abandoned;
-        finish();
-        return ok;
-      },
-      (error: unknown) => this.#failed(error, label, ctx, turn, finish),
-    );
-  }
-
-  /** A hook threw or rejected: reported (unless its turn was abandoned); always false. */
-  #failed(
-    error: unknown,
-    label: string,
-    ctx: AnyContext | undefined,
-    turn: Turn | undefined,
-    finish: () => void,
-  ): false | Promise<false> {
-    if (error instanceof ConversationCancelledError) {
-      this.log.debug('a conversation was cancelled', { hook: label, reason: error.reason });
-      finish();
-      return false;
-    }
-    if (turn?.abandoned) {
-      this.log.debug('an abandoned hook failed later', { hook: label, error });
-      finish();
-      return false;
-    }
-    return this.#report(error, label, ctx).then(
-      () => {
-        finish();
-        return false as const;
-      },
-      (failure: unknown) => {
-        finish();
-        throw failure;
-      },
-    );
-  }
-
-  /** Calls plugin code inside its frame; logs when its synchronous part held the loop. */
-  #call<T>(hook: string, fn: () => T): T {
-    let frame = this.#frames.get(hook);
-    if (frame === undefined) {
-      frame = { plugin: this.name, hook, owner: this };
-      if (this.#frames.size < MAX_CACHED_FRAMES) this.#frames.set(hook, frame);
-    }
-    return inFrame(frame, fn, this.#onBlocked, this.#deps.blockedWarn);
-  }
-
-  readonly #onBlocked = (ms: number, frame: PluginFrame): void => {
-    const hook = frame.hook;
-    this.log.warn(`${hook} held the event loop for ${Math.round(ms)} ms; every bot waited`, {
-      plugin: this.name,
-      hook,
-      ms: Math.round(ms),
-      hint: 'move CPU-heavy work to a worker thread, or split it with await',
-    });
-  };
-
-  #report(error: unknown, hook: string, ctx?: AnyContext): Promise<PluginError> {
-    const deps = {
-      plugin: this.name,
-      log: this.log,
-      onErrorHooks: this.hooks.error,
-      call: <T>(h: string, fn: () => T) => this.#call(h, fn),
-      budget: this.#deps.timeouts.event,
-      onError: this.#deps.onError,
-      observer: this.#deps.observer,
-    };
-    return reportFailure(deps, error, hook, ctx);
   }
 }
