@@ -199,9 +199,13 @@ export class MpcrpClient extends EventEmitter<ClientEvents> {
     this.#requireUser();
     // A room this connection entered was checked when it did.
     if (!this.#rooms.has(room)) assertName('room', room);
-    const limit = this.maxTextBytes(room);
-    const bytes = Buffer.byteLength(text);
-    if (bytes > limit) throw new TextTooLongError(bytes, limit);
+    // UTF-8 takes at most 3 bytes per UTF-16 unit and a room ID at most 255: text short
+    // enough to fit however it encodes is not measured (encodeData sizes it anyway).
+    if (text.length * 3 + 256 > this.maxPayload) {
+      const limit = this.maxTextBytes(room);
+      const bytes = Buffer.byteLength(text);
+      if (bytes > limit) throw new TextTooLongError(bytes, limit);
+    }
     this.#write(encodeData(room, text));
   }
 

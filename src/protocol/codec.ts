@@ -1,4 +1,5 @@
 import { FrameTooLargeError, MalformedPayloadError } from '../errors.js';
+import { NameMemo, shortAsciiLength, writeAscii } from './short-strings.js';
 import {
   type DataFromMessage,
   type DataMessage,
@@ -42,18 +43,23 @@ export function encodeFrame(type: number, payload: Uint8Array | string = ''): Bu
 /** Encodes a Data (13) frame: 1 byte room length, room ID, text. */
 export function encodeData(room: string, text: string | Uint8Array): Buffer {
   // Sized first and written in place: one buffer per frame, not one per part as well.
-  const roomLength = Buffer.byteLength(room);
+  const roomAscii = shortAsciiLength(room);
+  const roomLength = roomAscii >= 0 ? roomAscii : Buffer.byteLength(room);
   if (roomLength > 0xff) {
     throw new MalformedPayloadError(MessageType.Data, 'room ID longer than 255 bytes');
   }
-  const textLength = typeof text === 'string' ? Buffer.byteLength(text) : text.length;
+  const textAscii = typeof text === 'string' ? shortAsciiLength(text) : -1;
+  const textLength =
+    textAscii >= 0 ? textAscii : typeof text === 'string' ? Buffer.byteLength(text) : text.length;
   const length = 1 + roomLength + textLength;
   const out = Buffer.allocUnsafe(HEADER_SIZE + length);
   writeHeader(out, 0, MessageType.Data, length);
   out[HEADER_SIZE] = roomLength;
-  out.write(room, HEADER_SIZE + 1, 'utf8');
   const at = HEADER_SIZE + 1 + roomLength;
-  if (typeof text === 'string') out.write(text, at, 'utf8');
+  if (roomAscii >= 0) writeAscii(out, room, HEADER_SIZE + 1);
+  else out.write(room, HEADER_SIZE + 1, 'utf8');
+  if (textAscii >= 0) writeAscii(out, text as string, at);
+  else if (typeof text === 'string') out.write(text, at, 'utf8');
   else out.set(text, at);
   return out;
 }
@@ -69,23 +75,29 @@ export function dataFromOverhead(sender: string): number {
 
 /** Encodes a DataFrom (130) frame: room length, room, sender length, sender, text. */
 export function encodeDataFrom(room: string, sender: string, text: string | Uint8Array): Buffer {
-  const roomBytes = Buffer.from(room, 'utf8');
-  const senderBytes = Buffer.from(sender, 'utf8');
-  if (roomBytes.length > 0xff || senderBytes.length > 0xff) {
+  const roomAscii = shortAsciiLength(room);
+  const senderAscii = shortAsciiLength(sender);
+  const roomLength = roomAscii >= 0 ? roomAscii : Buffer.byteLength(room);
+  const senderLength = senderAscii >= 0 ? senderAscii : Buffer.byteLength(sender);
+  if (roomLength > 0xff || senderLength > 0xff) {
     throw new MalformedPayloadError(
       MessageType.DataFrom,
       'room ID or sender longer than 255 bytes',
     );
   }
   const textBytes = typeof text === 'string' ? Buffer.from(text, 'utf8') : text;
-  const length = 2 + roomBytes.length + senderBytes.length + textBytes.length;
+  const length = 2 + roomLength + senderLength + textBytes.length;
   const out = Buffer.allocUnsafe(HEADER_SIZE + length);
   writeHeader(out, 0, MessageType.DataFrom, length);
   let at = HEADER_SIZE;
-  out[at++] = roomBytes.length;
-  at += roomBytes.copy(out, at);
-  out[at++] = senderBytes.length;
-  at += senderBytes.copy(out, at);
+  out[at++] = roomLength;
+  if (roomAscii >= 0) writeAscii(out, room, at);
+  else out.write(room, at, 'utf8');
+  at += roomLength;
+  out[at++] = senderLength;
+  if (senderAscii >= 0) writeAscii(out, sender, at);
+  else out.write(sender, at, 'utf8');
+  at += senderLength;
   out.set(textBytes, at);
   return out;
 }
@@ -104,7 +116,7 @@ export function splitData(payload: Buffer): { room: string; text: Buffer } {
     );
   }
   return {
-    room: payload.toString('utf8', 1, 1 + roomLength),
+    room: roomNames.decode(payload, 1, 1 + roomLength),
     text: payload.subarray(1 + roomLength),
   };
 }
@@ -224,11 +236,15 @@ function parseDataFrom(payload: Buffer): DataFromMessage {
   }
   return {
     type,
-    room: payload.toString('utf8', 1, senderAt),
-    sender: payload.toString('utf8', senderAt + 1, textAt),
+    room: roomNames.decode(payload, 1, senderAt),
+    sender: senderNames.decode(payload, senderAt + 1, textAt),
     text: payload.toString('utf8', textAt),
   };
 }
+
+// The room and sender of the last DataFrom decoded: the next one usually repeats them.
+const roomNames = new NameMemo();
+const senderNames = new NameMemo();
 
 /**
  * Decodes a frame into a typed message. Returns `undefined` for a type this package does

@@ -1,6 +1,7 @@
 import type { Logger } from '../log.js';
 import type { FrameView } from '../protocol/decoder.js';
 import { nameProblem } from '../protocol/names.js';
+import { NameMemo } from '../protocol/short-strings.js';
 import { HEADER_SIZE, MessageType, UserListError } from '../protocol/types.js';
 import type { Connection } from './connection.js';
 import { handleHello, handleListRooms } from './extensions.js';
@@ -243,7 +244,7 @@ function data(
     conn.malformed();
     return undefined;
   }
-  const room = buffer.toString('utf8', start + 1, start + 1 + buffer[start]!);
+  const room = dataRooms.decode(buffer, start + 1, start + 1 + buffer[start]!);
   if (stats === undefined) {
     return settle(hub.registry.membersIfMember(room, sender), (members) => {
       // Not a member, or no such room: dropped without a response (decisions.md).
@@ -268,6 +269,9 @@ function data(
     if (began >= 0) stats.fanoutSeconds.observe((performance.now() - began) / 1000);
   });
 }
+
+/** The room of the last Data relayed: a busy room's frames repeat it (see NameMemo). */
+const dataRooms = new NameMemo();
 
 /** Frees a closed connection's name and memberships; rooms stay (decisions.md). */
 export function releaseConnection(hub: Hub, conn: Connection): Awaitable<void> {

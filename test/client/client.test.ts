@@ -101,6 +101,13 @@ describe('client library', () => {
     const limit = a.maxTextBytes('long');
     expect(() => a.send('long', 'x'.repeat(limit + 1))).toThrow(/split it/);
     a.send('long', 'x'.repeat(limit));
+    // Measured in UTF-8 bytes, not characters: 2 bytes per 'é'.
+    const half = Math.floor(limit / 2);
+    const over = `${'é'.repeat(half)}${'x'.repeat(limit - 2 * half + 1)}`;
+    expect(() => a.send('long', over)).toThrow(
+      expect.objectContaining({ code: 'TEXT_TOO_LONG', bytes: limit + 1, limit }),
+    );
+    a.send('long', 'é'.repeat(half));
     await a.ping();
   });
 
