@@ -125,6 +125,21 @@ function version(): string {
   return String(pkg.version);
 }
 
+/**
+ * yargs renders the whole --help text each time it runs a command's handler, in case the
+ * handler asks for it later (`cacheHelpMessage`): 40-60 ms of measuring strings for a help
+ * nobody prints, before `run` or `serve` can go on. Help is rendered when it is asked
+ * for whether or not it was cached, so the cache is skipped. An internal method: if a yargs
+ * release renames it, this does nothing and yargs is only slower.
+ */
+function skipHelpCache(y: object): void {
+  const internal = (y as { getInternalMethods?: () => unknown }).getInternalMethods;
+  const usage = (
+    internal?.call(y) as { getUsageInstance?: () => { cacheHelpMessage?: unknown } }
+  )?.getUsageInstance?.();
+  if (usage && typeof usage.cacheHelpMessage === 'function') usage.cacheHelpMessage = () => {};
+}
+
 async function main(argv: string[]): Promise<number> {
   installPipeGuards();
   // What scripts ask most often, answered without loading yargs (~100 ms here): the same
@@ -184,6 +199,7 @@ async function main(argv: string[]): Promise<number> {
       exitCode = ExitCode.Usage;
       warn(`${describeFailure(message, mod)}\nRun ${helpFor(entry)} for usage.`);
     });
+  skipHelpCache(y);
   applyOptions(y, GLOBAL_OPTIONS);
   for (const c of COMMANDS) {
     const m = loaded.get(c.name);
