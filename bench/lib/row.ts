@@ -21,7 +21,10 @@ export interface Figure {
 }
 
 export interface ScenarioContext {
+  /** Short windows: `--quick`, and the CI smoke run. */
   quick: boolean;
+  /** `--smoke`: the shortest windows that still run every path; figures mean nothing. */
+  smoke: boolean;
   /** Prints progress to stderr, so stdout stays the table. */
   progress(message: string): void;
 }
@@ -29,6 +32,19 @@ export interface ScenarioContext {
 export interface Scenario {
   name: string;
   run(ctx: ScenarioContext): Promise<Row[]>;
+}
+
+export interface Windows {
+  rounds: number;
+  warmupMs: number;
+  measureMs: number;
+}
+
+/** A measured scenario's rounds and windows in this run's mode (`full` in a full run). */
+export function windows(ctx: ScenarioContext, full: Windows): Windows {
+  if (ctx.smoke) return { rounds: 1, warmupMs: 100, measureMs: 200 };
+  if (ctx.quick) return { rounds: 1, warmupMs: 300, measureMs: 1000 };
+  return full;
 }
 
 export function naRow(scenario: string, what: string): Row {

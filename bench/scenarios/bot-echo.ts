@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureCliBuilt } from '../lib/dist.js';
 import type { EchoResult } from '../lib/load-echo.js';
-import { naRow, type Row, type Scenario } from '../lib/row.js';
+import { naRow, type Row, type Scenario, windows } from '../lib/row.js';
 import { Child } from '../lib/rpc.js';
 import { median } from '../lib/stats.js';
 import { built, nextTag, profileFlags, ROOT, runJob, startLoad, Target } from '../lib/targets.js';
@@ -23,9 +23,11 @@ export const botEchoScenario: Scenario = {
     const scenario = `bot runtime echo, ${WINDOW} in flight`;
     if (!built('src/server/start.ts')) return [naRow(scenario, 'src/server')];
     if (!built('src/runtime/index.ts')) return [naRow(scenario, 'src/runtime')];
-    const rounds = ctx.quick ? 1 : 3;
-    const warmupMs = ctx.quick ? 300 : 1000;
-    const measureMs = ctx.quick ? 1000 : 3000;
+    const { rounds, warmupMs, measureMs } = windows(ctx, {
+      rounds: 3,
+      warmupMs: 1000,
+      measureMs: 3000,
+    });
     // The bot runs the library as users run it: dist/, compiled by tsc. Run through tsx, the
     // sources would pay for esbuild's keepNames (a defineProperty per closure made).
     ensureCliBuilt(ctx.progress);

@@ -138,7 +138,15 @@ export const cliStartScenario: Scenario = {
         },
       ];
       for (const c of cases) {
-        const runs = ctx.quick ? (c === cases[3] ? 3 : 5) : c === cases[3] ? 11 : 21;
+        const runs = ctx.smoke
+          ? 1
+          : ctx.quick
+            ? c === cases[3]
+              ? 3
+              : 5
+            : c === cases[3]
+              ? 11
+              : 21;
         const warm = 2;
         const cli: number[] = [];
         const bare: number[] = [];

@@ -10,7 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { Redis } from 'ioredis';
 import { type RedisServer, startRedis } from '../../test/helpers/redis-server.js';
 import type { FanoutArgs, FanoutResult } from '../lib/load-fanout.js';
-import { naRow, type Row, type Scenario } from '../lib/row.js';
+import { naRow, type Row, type Scenario, windows } from '../lib/row.js';
 import type { Child } from '../lib/rpc.js';
 import { median } from '../lib/stats.js';
 import { nextTag, startLoad, Target } from '../lib/targets.js';
@@ -72,9 +72,11 @@ export const clusterScenario: Scenario = {
     if (spawnSync('redis-server', ['--version']).status !== 0) {
       return [naRow('cluster fan-out', 'redis-server is not installed')];
     }
-    const rounds = ctx.quick ? 1 : 3;
-    const warmupMs = ctx.quick ? 300 : 1000;
-    const measureMs = ctx.quick ? 1000 : 3000;
+    const { rounds, warmupMs, measureMs } = windows(ctx, {
+      rounds: 3,
+      warmupMs: 1000,
+      measureMs: 3000,
+    });
     let redis: RedisServer | undefined;
     let info: Redis | undefined;
     const targets: Target[] = [];

@@ -71,8 +71,8 @@ async function measure(ctx: ScenarioContext, frameSize: number, label: string): 
       `codec check: ${frames} frames, cursor saw ${decoded}, push ${pushed}, walk ${walked}`,
     );
   }
-  const rounds = ctx.quick ? 3 : 7;
-  const ms = ctx.quick ? 150 : 400;
+  const rounds = ctx.smoke ? 1 : ctx.quick ? 3 : 7;
+  const ms = ctx.smoke ? 50 : ctx.quick ? 150 : 400;
   const dec: number[] = [];
   const gen: number[] = [];
   const walk: number[] = [];

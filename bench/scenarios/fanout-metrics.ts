@@ -1,5 +1,5 @@
 import type { FanoutResult } from '../lib/load-fanout.js';
-import { naRow, type Row, type Scenario } from '../lib/row.js';
+import { naRow, type Row, type Scenario, windows } from '../lib/row.js';
 import { median } from '../lib/stats.js';
 import { built, nextTag, runJob, startLoad, Target } from '../lib/targets.js';
 
@@ -54,9 +54,11 @@ export const fanoutMetricsScenario: Scenario = {
   name: 'fanout-metrics',
   async run(ctx) {
     if (!built('src/http/serve-http.ts')) return [naRow('fan-out, metrics on vs off', 'src/http')];
-    const rounds = ctx.quick ? 1 : 3;
-    const warmupMs = ctx.quick ? 300 : 1000;
-    const measureMs = ctx.quick ? 1000 : 3000;
+    const { rounds, warmupMs, measureMs } = windows(ctx, {
+      rounds: 3,
+      warmupMs: 1000,
+      measureMs: 3000,
+    });
     const off = [await Target.start('server'), await Target.start('server')];
     const on = [
       await Target.start('server', { metrics: true }),

@@ -1,5 +1,5 @@
 import type { FanoutResult } from '../lib/load-fanout.js';
-import { naRow, type Row, type Scenario } from '../lib/row.js';
+import { naRow, type Row, type Scenario, windows } from '../lib/row.js';
 import { median } from '../lib/stats.js';
 import { nextTag, runJob, startLoad, startTargets, type Target } from '../lib/targets.js';
 
@@ -32,9 +32,11 @@ function pct(n: number): string {
 export const fanoutScenario: Scenario = {
   name: 'fanout',
   async run(ctx) {
-    const rounds = ctx.quick ? 1 : 3;
-    const warmupMs = ctx.quick ? 300 : 1000;
-    const measureMs = ctx.quick ? 1000 : 3000;
+    const { rounds, warmupMs, measureMs } = windows(ctx, {
+      rounds: 3,
+      warmupMs: 1000,
+      measureMs: 3000,
+    });
     const { relay, server } = await startTargets();
     const load = startLoad();
     const rows: Row[] = [];

@@ -4,6 +4,7 @@ import { built, nextTag, startLoad, Target, type TargetKind } from '../lib/targe
 
 const FULL = 10_000;
 const QUICK = 2_000;
+const SMOKE = 300;
 /** Connections opened before the baseline, so one-off allocations are not counted. */
 const WARM = 500;
 /** Descriptors each process needs besides the connections (stdio, IPC, listener, tsx). */
@@ -42,7 +43,7 @@ async function measure(kind: TargetKind, count: number): Promise<PerConnection> 
 export const idleMemoryScenario: Scenario = {
   name: 'memory',
   async run(ctx) {
-    const wanted = ctx.quick ? QUICK : FULL;
+    const wanted = ctx.smoke ? SMOKE : ctx.quick ? QUICK : FULL;
     const { fdLimit } = describeMachine();
     let count = wanted;
     let scaled = '';

@@ -1,5 +1,5 @@
 import type { LatencyResult } from '../lib/load-latency.js';
-import { naRow, type Row, type Scenario } from '../lib/row.js';
+import { naRow, type Row, type Scenario, windows } from '../lib/row.js';
 import { median } from '../lib/stats.js';
 import { nextTag, runJob, startLoad, startTargets } from '../lib/targets.js';
 
@@ -10,14 +10,12 @@ const GOAL_P99_MS = 5;
 export const latencyScenario: Scenario = {
   name: 'latency',
   async run(ctx) {
-    const args = {
-      subscribers: MEMBERS - 1,
-      rate: RATE,
-      textBytes: 64,
-      warmupMs: ctx.quick ? 300 : 1000,
-      measureMs: ctx.quick ? 1000 : 5000,
-    };
-    const rounds = ctx.quick ? 1 : 3;
+    const { rounds, warmupMs, measureMs } = windows(ctx, {
+      rounds: 3,
+      warmupMs: 1000,
+      measureMs: 5000,
+    });
+    const args = { subscribers: MEMBERS - 1, rate: RATE, textBytes: 64, warmupMs, measureMs };
     const { relay, server } = await startTargets();
     const load = startLoad();
     const runs: Record<'relay' | 'server', LatencyResult[]> = { relay: [], server: [] };

@@ -112,7 +112,7 @@ async function redisRows(ops: number): Promise<Row[]> {
 export const storeScenario: Scenario = {
   name: 'store',
   async run(ctx) {
-    const ops = ctx.quick ? 300 : 3000;
+    const ops = ctx.smoke ? 50 : ctx.quick ? 300 : 3000;
     ctx.progress(`store: ${ops} sequential operations per backend`);
     return [...(await localRows(ops)), ...(await redisRows(ops))];
   },
