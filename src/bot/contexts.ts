@@ -21,6 +21,7 @@ import type {
 /** One piece of queued work: which hook it is in, and whether it was given up on. */
 export interface Turn {
   hook: string | undefined;
+  /** When the work went asynchronous (epoch ms); 0 while it runs synchronously. */
   since: number;
   abandoned: boolean;
 }
@@ -100,12 +101,7 @@ export class ContextMaker {
     const deps = this.#deps;
     return {
       store: deps.store,
-      waitFor: (filter, options) => {
-        if (typeof filter !== 'function') {
-          throw new TypeError('waitFor(filter) needs a function (ctx) => boolean');
-        }
-        return this.#wait(undefined, undefined, filter, options, slot);
-      },
+      waitFor: this.#waitFor(slot),
       bot: deps.info,
       log: deps.log,
       options: deps.options,
@@ -115,6 +111,15 @@ export class ContextMaker {
       rooms: this.#rooms,
       join: this.#join,
       leave: this.#leave,
+    };
+  }
+
+  #waitFor(slot: QueueSlot | undefined): BaseContext['waitFor'] {
+    return (filter, options) => {
+      if (typeof filter !== 'function') {
+        throw new TypeError('waitFor(filter) needs a function (ctx) => boolean');
+      }
+      return this.#wait(undefined, undefined, filter, options, slot);
     };
   }
 
@@ -149,27 +154,34 @@ export class ContextMaker {
     };
   }
 
-  message(event: MessageEvent, base: BaseContext, slot?: QueueSlot): MessageContext {
+  /**
+   * A message's context: what base() has plus the room-bound parts, for `turn` (undefined
+   * for a message a conversation hands over) answering `trigger`.
+   */
+  message(event: MessageEvent, turn?: Turn, trigger?: Trigger, slot?: QueueSlot): MessageContext {
+    const deps = this.#deps;
     const room = event.room;
     const user = event.sender;
-    // One literal of a fixed shape, not spreads of base and room(): this runs per message.
+    const send = (r: string, text: string) => this.#send(r, text, turn, trigger);
+    // One literal of a fixed shape, not base() and room() spread into it: this runs per
+    // message.
     return {
-      store: base.store,
-      waitFor: base.waitFor,
-      bot: base.bot,
-      log: base.log,
-      options: base.options,
-      state: base.state,
-      send: base.send,
-      users: (r?: string) => base.users(r ?? room),
-      rooms: base.rooms,
-      join: base.join,
-      leave: base.leave,
-      reply: (text: string) => base.send(room, text),
+      store: deps.store,
+      waitFor: this.#waitFor(slot),
+      bot: deps.info,
+      log: deps.log,
+      options: deps.options,
+      state: {},
+      send,
+      users: (r?: string) => deps.host.users(r ?? room),
+      rooms: this.#rooms,
+      join: this.#join,
+      leave: this.#leave,
+      reply: (text: string) => this.#send(room, text, turn, trigger),
       ask: (question: string, options?: WaitOptions) => {
         const known = this.#senderKnown();
         const wait = this.#wait(room, known ? user : undefined, undefined, options, slot);
-        base.send(room, question);
+        send(room, question);
         return wait;
       },
       kind: 'message',

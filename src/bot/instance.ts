@@ -140,7 +140,7 @@ export class PluginInstance {
     );
     this.conversations = new Conversations({
       log: this.log,
-      context: (event) => this.#contexts.message(event, this.#contexts.base()),
+      context: (event) => this.#contexts.message(event),
       track: (work) => void deps.track(work),
       ...(deps.maxConversations === undefined ? {} : { max: deps.maxConversations }),
     });
@@ -260,7 +260,7 @@ export class PluginInstance {
       const middleware = this.hooks.middleware.size;
       // A plugin that does not listen gets no context built for it.
       if (middleware === 0 && this.hooks.message.length === 0) return undefined;
-      const ctx = this.#contexts.message(event, this.#base(turn, event), this.#queue.slot);
+      const ctx = this.#contexts.message(event, turn, event, this.#queue.slot);
       if (middleware === 0) return this.#runMessageHooks(ctx, turn, 0);
       return this.#pipeline(ctx, turn, async () => {
         await this.#runMessageHooks(ctx, turn, 0);

@@ -58,7 +58,7 @@ export class PluginQueue {
     return this.#slot;
   }
 
-  /** The hook this plugin is busy with, and since when (epoch ms). */
+  /** The hook this plugin is busy with, and since when (epoch ms) its task has been waiting. */
   get busy(): { hook: string; since: number } | undefined {
     const turn = this.#turn;
     return turn?.hook === undefined ? undefined : { hook: turn.hook, since: turn.since };
@@ -142,7 +142,9 @@ export class PluginQueue {
    * (a person may take longer than 10 s to answer; the wait has its own timeout).
    */
   #take(task: Task, budget: number): Promise<void> | undefined {
-    const turn: Turn = { hook: undefined, since: Date.now(), abandoned: false };
+    // `since` is stamped when the task goes asynchronous: nothing can read it while a task
+    // runs synchronously (the loop monitor runs on a timer), and most never go asynchronous.
+    const turn: Turn = { hook: undefined, since: 0, abandoned: false };
     this.#turn = turn;
     const slot = new QueueSlot();
     this.#slot = slot;
@@ -164,6 +166,7 @@ export class PluginQueue {
   }
 
   async #awaitTurn(turn: Turn, slot: QueueSlot, work: Promise<void>, budget: number) {
+    turn.since = Date.now();
     const owner = this.#owner;
     slot.work = work.catch((error) => owner.log.error('internal error', { error }));
     try {
