@@ -14,6 +14,7 @@ import { cliLogger, frameDumper } from './diagnostics.js';
 import { flagDuration } from './durations.js';
 import { ExitCode } from './exit-codes.js';
 import { warn } from './io.js';
+import { textFlag } from './options.js';
 
 /** Names tried with --on-name-taken suffix before giving up: NAME, NAME-2 ... NAME-10. */
 const SUFFIX_ATTEMPTS = 10;
@@ -32,7 +33,7 @@ export interface ConnectionSettings {
   extensions: boolean;
 }
 
-const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
+const str = textFlag;
 
 /**
  * The connection settings of a client command: flags > environment > config file >

@@ -233,3 +233,8 @@ export function checkValues(argv: Record<string, unknown>, table: OptionTable): 
   }
   return undefined;
 }
+
+/** A flag's value as text, or undefined when it is absent or empty. */
+export function textFlag(v: unknown): string | undefined {
+  return typeof v === 'string' && v !== '' ? v : undefined;
+}

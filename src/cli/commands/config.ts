@@ -5,6 +5,7 @@ import type { Config } from '../../config/types.js';
 import { ConfigError } from '../../errors.js';
 import { guarded, usage } from '../cli-exit.js';
 import { warn } from '../io.js';
+import { textFlag } from '../options.js';
 
 export const command = 'config <action> [file]';
 export const describe =
@@ -58,7 +59,7 @@ export async function warnNeverFiring(list: Settings['announcements']): Promise<
   }
 }
 
-const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
+const str = textFlag;
 
 /** A flag as typed, `''` included: resolveSettings refuses empty values given on purpose. */
 const given = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);

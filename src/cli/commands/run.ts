@@ -14,7 +14,8 @@ import { type ConnectionSettings, resolveConnection } from '../connection.js';
 import { ExitCode } from '../exit-codes.js';
 import { httpBindFailure, httpOption, loadRunHttp } from '../http-option.js';
 import { writeLine } from '../io.js';
-import { LOG_OPTIONS, type OptionTable } from '../options.js';
+import { LOG_OPTIONS, type OptionTable, textFlag } from '../options.js';
+import { FLUSH_MS, faultOptions, shutdownBound } from '../run-faults.js';
 import { onStopSignals } from '../signals.js';
 
 export const command = 'run [files..]';
@@ -136,7 +137,7 @@ export const builder = (y: import('yargs').Argv) =>
         'MPCRP_HTTP=http://HOST:PORT with --http.',
     );
 
-const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
+const str = textFlag;
 
 export function handler(argv: Record<string, unknown>): Promise<number> {
   return guarded(() => run(argv));
@@ -255,50 +256,6 @@ interface RunPlan {
   connection: ConnectionSettings;
   embedded: RunningServer | undefined;
 }
-
-/** Time budgets and loop protection from the flags (defaults in the engine). */
-function faultOptions(argv: Record<string, unknown>) {
-  const ms = (flag: string) => {
-    const v = str(argv[flag]);
-    return v === undefined ? undefined : parseDuration(v, `--${flag}`);
-  };
-  const timeouts: { start?: number; stop?: number; event?: number } = {};
-  const start = ms('start-timeout');
-  const stop = ms('stop-timeout');
-  const event = ms('event-timeout');
-  if (start !== undefined) timeouts.start = start;
-  if (stop !== undefined) timeouts.stop = stop;
-  if (event !== undefined) timeouts.event = event;
-  const maxReplies = argv.maxReplies as number | undefined;
-  if (maxReplies !== undefined && !(Number.isInteger(maxReplies) && maxReplies >= 0)) {
-    throw usage(`--max-replies ${maxReplies} is not a whole number ≥ 0`);
-  }
-  const ignore = (argv.ignoreUser as string[] | undefined) ?? [];
-  const blockedWarn = ms('blocked-warn');
-  return {
-    timeouts,
-    ...(blockedWarn !== undefined ? { blockedWarn } : {}),
-    loopGuard:
-      maxReplies === 0
-        ? { maxReplies: Number.POSITIVE_INFINITY, ignore }
-        : { ...(maxReplies !== undefined ? { maxReplies } : {}), ignore },
-  };
-}
-
-/**
- * The longest a shutdown may take: what is running gets the largest hook budget, then the
- * outbox its flush time, then leaving the rooms and closing. Past it `run` exits anyway.
- */
-function shutdownBound(t: { start?: number; stop?: number; event?: number }): number {
-  const budget = (v: number | undefined, d: number) => (v === undefined ? d : v || d);
-  return (
-    Math.max(budget(t.start, 30_000), budget(t.stop, 30_000), budget(t.event, 10_000)) +
-    FLUSH_MS +
-    CLOSE_MS
-  );
-}
-const FLUSH_MS = 5000;
-const CLOSE_MS = 5000;
 
 async function runBots(argv: Record<string, unknown>, plan: RunPlan): Promise<number> {
   const { settings, logger, bots, url, username, botRooms, presenceInterval, connection } = plan;

@@ -13,7 +13,7 @@ import { flagDuration } from '../durations.js';
 import { ExitCode } from '../exit-codes.js';
 import { httpOption, loadServeHttp } from '../http-option.js';
 import { writeLine } from '../io.js';
-import { LOG_OPTIONS, type OptionTable } from '../options.js';
+import { LOG_OPTIONS, type OptionTable, textFlag } from '../options.js';
 
 export const command = 'serve';
 
@@ -96,7 +96,7 @@ export const options: OptionTable = {
   ...LOG_OPTIONS,
 };
 
-const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
+const str = textFlag;
 
 /** Flags win over the config file's `serve:` section, which wins over the server's defaults. */
 export function handler(argv: Record<string, unknown>): Promise<number> {
