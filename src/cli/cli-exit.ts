@@ -38,11 +38,13 @@ export async function guarded(body: () => Promise<number>): Promise<number> {
 }
 
 /**
- * A usage error (exit 2): one line that ends pointing at the command's help. `message`
- * starts with the command's name (`send: ...`), which the hint reuses.
+ * A usage error (exit 2): one line that ends pointing at the command's help: `command`'s,
+ * by default the name `message` starts with (`send: ...`, `room list: ...`).
  */
-export function usage(message: string): CliExit {
-  const command = /^([a-z]+)[ :]/.exec(message)?.[1];
+export function usage(
+  message: string,
+  command = /^([a-z]+)(?: [a-z]+)?:/.exec(message)?.[1],
+): CliExit {
   const help = command ? `mpcrp-bot ${command} --help` : 'mpcrp-bot --help';
   return new CliExit(ExitCode.Usage, `${message} (see \`${help}\`)`);
 }

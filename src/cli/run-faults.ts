@@ -21,7 +21,7 @@ export function faultOptions(argv: Record<string, unknown>) {
   if (event !== undefined) timeouts.event = event;
   const maxReplies = argv.maxReplies as number | undefined;
   if (maxReplies !== undefined && !(Number.isInteger(maxReplies) && maxReplies >= 0)) {
-    throw usage(`--max-replies ${maxReplies} is not a whole number ≥ 0`);
+    throw usage(`--max-replies ${maxReplies} is not a whole number ≥ 0`, 'run');
   }
   const ignore = (argv.ignoreUser as string[] | undefined) ?? [];
   const blockedWarn = ms('blocked-warn');

@@ -173,9 +173,17 @@ describe('mpcrp-bot run', () => {
     const result = await run(['run', '--server', 'mpcrp://127.0.0.1:1']);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/nothing to run: name a bot file .*or announcements/);
+    // The hint names run's own help (it once read the message's first word: `nothing`).
+    expect(result.stderr).toContain('(see `mpcrp-bot run --help`)');
     const port = await run(['run', ECHO, '--port', '0']);
     expect(port.code).toBe(2);
     expect(port.stderr).toMatch(/--port sets the port of the --embedded server/);
+    expect(port.stderr).toContain('(see `mpcrp-bot run --help`)');
+    // A bad flag is refused before any embedded server starts.
+    const replies = await run(['run', ECHO, '--embedded', '--port', '0', '--max-replies', '1.5']);
+    expect(replies.code).toBe(2);
+    expect(replies.stderr).toContain('(see `mpcrp-bot run --help`)');
+    expect(replies.stderr).not.toMatch(/embedded server|listening/);
   });
 
   it('runs a config with announcements and no bots (examples/announcer.yaml)', async () => {

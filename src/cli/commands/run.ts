@@ -165,6 +165,7 @@ async function run(argv: Record<string, unknown>): Promise<number> {
   if (argv.port !== undefined && argv.embedded !== true) {
     throw usage(
       '--port sets the port of the --embedded server; add --embedded, or use --server URL',
+      'run',
     );
   }
   const logger = createLogger({ level: settings.log.level, format: settings.log.format });
@@ -186,6 +187,7 @@ async function run(argv: Record<string, unknown>): Promise<number> {
   if (bots.length === 0 && !settings.announcements.some((a) => a.enabled)) {
     throw usage(
       'nothing to run: name a bot file (mpcrp-bot run bots/echo.ts), or list bots under `bots:` or announcements under `announcements:` in mpcrp-bot.yaml',
+      'run',
     );
   }
   const presenceInterval =
@@ -199,6 +201,7 @@ async function run(argv: Record<string, unknown>): Promise<number> {
     settings.rooms.length > 0 || pluginRooms || announced ? settings.rooms : ['lobby'];
 
   // Checked before any server starts, so a bad flag cannot leave one running.
+  const faults = faultOptions(argv);
   const connection = await resolveConnection(argv);
   let embedded: RunningServer | undefined;
   let url = settings.server;
@@ -239,6 +242,7 @@ async function run(argv: Record<string, unknown>): Promise<number> {
       presenceInterval,
       connection,
       embedded,
+      faults,
     });
   } finally {
     await embedded?.close();
@@ -255,6 +259,7 @@ interface RunPlan {
   presenceInterval: number;
   connection: ConnectionSettings;
   embedded: RunningServer | undefined;
+  faults: ReturnType<typeof faultOptions>;
 }
 
 async function runBots(argv: Record<string, unknown>, plan: RunPlan): Promise<number> {
@@ -262,7 +267,7 @@ async function runBots(argv: Record<string, unknown>, plan: RunPlan): Promise<nu
   const { createRuntime } = await import('../../runtime/create.js');
   const web = await loadRunHttp(str(argv.http), settings.http);
   const stats = web ? new web.RuntimeStats() : undefined;
-  const faults = faultOptions(argv);
+  const { faults } = plan;
   const storeFlags = { store: str(argv.store), data: str(argv.data) };
   const store = await openBotStore(storeFlags, settings, username, logger);
   const runtime = createRuntime({

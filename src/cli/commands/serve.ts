@@ -252,6 +252,7 @@ async function tlsOptions(
     if (cert !== undefined || key !== undefined) {
       throw usage(
         `${(cert ?? key)!.label} needs its partner: give both --tls-cert FILE and --tls-key FILE (or serve.tls.cert and serve.tls.key)`,
+        'serve',
       );
     }
     const stray = [
@@ -263,6 +264,7 @@ async function tlsOptions(
     if (stray.length > 0) {
       throw usage(
         `${stray.join(', ')} configure the TLS listener, which needs --tls-cert FILE and --tls-key FILE`,
+        'serve',
       );
     }
     return undefined;
@@ -286,7 +288,7 @@ async function readPem(source: { path: string; label: string }): Promise<Buffer>
     return await readFile(source.path);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? String(error);
-    throw usage(`${source.label}: cannot read ${source.path} (${code})`);
+    throw usage(`${source.label}: cannot read ${source.path} (${code})`, 'serve');
   }
 }
 
