@@ -74,7 +74,7 @@ export interface BotEngineOptions {
 export interface BusyPlugin {
   plugin: string;
   hook: string;
-  /** Epoch ms when the hook began. */
+  /** Epoch ms when the hook's task went asynchronous (a synchronous one is never seen busy). */
   since: number;
 }
 
